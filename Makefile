@@ -1,0 +1,56 @@
+# Tandem — the two quick-start commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tandem
+export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install lint typecheck check messages lock bench clean
+
+$(STAMP): requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || PYTHON=python3; \
+	  test -x $(BIN)/python || $${PYTHON:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the application on the embedded default (SQLite, Celery over SQLite), with demo data.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_stack
+
+## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
+test: install
+	@DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} $(BIN)/python scripts/preflight.py
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy accounts mentoring supervision tandem
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	TANDEM_ENV=production SECRET_KEY=ci-only-$$(head -c 48 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	  DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) ALLOWED_HOSTS=tandem.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Extract and compile the message catalogues of every app.
+messages: install
+	$(BIN)/python scripts/messages.py
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^tandem' > requirements.lock.new && \
+	  (echo "# Exact versions for every install (make, .ci/run, Docker). Regenerate with \`make lock\`."; cat requirements.lock.new) > requirements.lock && rm requirements.lock.new
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var staticfiles

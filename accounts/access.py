@@ -1,0 +1,61 @@
+"""Fetch-and-authorise helpers: anything a user may not manage is a 404, like a missing id."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from .models import Invitation, Membership, Service, Team, TeamMembership
+
+
+def manager_membership(request: HttpRequest) -> Membership:
+    """The request's membership if it may manage people (org admin or team lead), else 404."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not (membership.is_org_admin or membership.is_team_lead):
+        raise Http404
+    return membership
+
+
+def admin_membership(request: HttpRequest) -> Membership:
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_org_admin:
+        raise Http404
+    return membership
+
+
+def own_membership(request: HttpRequest) -> Membership:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _get(queryset, pk: int):  # type: ignore[no-untyped-def]
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_member_for_manager(request: HttpRequest, pk: int) -> Membership:
+    manager = manager_membership(request)
+    return _get(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+
+
+def get_service_for_manager(request: HttpRequest, pk: int) -> Service:
+    manager = manager_membership(request)
+    return _get(Service.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+
+
+def get_team_for_manager(request: HttpRequest, pk: int) -> Team:
+    manager = manager_membership(request)
+    return _get(Team.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+
+
+def get_team_membership_for_manager(request: HttpRequest, pk: int) -> TeamMembership:
+    manager = manager_membership(request)
+    return _get(TeamMembership.objects.visible_to(request.user).filter(team__organisation=manager.organisation), pk)
+
+
+def get_invitation_for_manager(request: HttpRequest, pk: int) -> Invitation:
+    manager = manager_membership(request)
+    return _get(Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)

@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from tandem.audit.models import register_actions
+        from tandem.navigation import NavItem, register_attention, register_nav
+
+        from . import attention
+        from .models import Role
+
+        register_nav(
+            NavItem(_("Start"), "home", order=0),
+            NavItem(_("Organisation"), "accounts:organisation", frozenset({Role.ORG_ADMIN}), order=80),
+            NavItem(_("People"), "accounts:member_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=81),
+            NavItem(_("Invitations"), "accounts:invitation_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=82),
+        )
+        register_attention(attention.items)
+        register_actions(
+            {
+                "invitation.sent": _("Invitation sent"),
+                "invitation.accepted": _("Invitation accepted"),
+                "invitation.revoked": _("Invitation revoked"),
+                "membership.roles_changed": _("Roles changed"),
+                "membership.ended": _("Left the organisation"),
+                "team_membership.added": _("Joined a team"),
+                "team_membership.ended": _("Left a team"),
+                "service.created": _("Service created"),
+                "service.archived": _("Service archived"),
+                "team.created": _("Team created"),
+                "team.archived": _("Team archived"),
+                "profile.changed": _("Profile changed"),
+                "placement_conflict.declared": _("Placement conflict declared"),
+                "placement_conflict.withdrawn": _("Placement conflict withdrawn"),
+                "lived_experience.changed": _("Disclosure setting changed"),
+                "organisation.settings_changed": _("Organisation settings changed"),
+            }
+        )

@@ -1,0 +1,358 @@
+"""Writes for people and organisations. Each is atomic and leaves an audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tandem.audit.services import record
+
+from .models import (
+    ROLE_FIELDS,
+    Invitation,
+    Membership,
+    Organisation,
+    PeerProfile,
+    PlacementConflict,
+    ProfessionalProfile,
+    Role,
+    Service,
+    Team,
+    TeamMembership,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+# Team leads pair and onboard; granting admin, team-lead or supervisor rights is the org admin's.
+ROLES_A_TEAM_LEAD_MAY_GRANT = {Role.PEER, Role.PROFESSIONAL, Role.MENTOR}
+
+
+def grantable_roles(membership: Membership) -> list[Role]:
+    if membership.is_org_admin:
+        return list(Role)
+    if membership.is_team_lead:
+        return [r for r in Role if r in ROLES_A_TEAM_LEAD_MAY_GRANT]
+    return []
+
+
+def validate_roles(roles: Iterable[str]) -> list[Role]:
+    chosen = [Role(r) for r in roles]
+    if not chosen:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    if Role.PEER in chosen and Role.PROFESSIONAL in chosen:
+        raise ValidationError({"roles": _("A person is either a peer or a professional in a team, not both.")})
+    return chosen
+
+
+@transaction.atomic
+def invite(
+    *,
+    by: User,
+    organisation: Organisation,
+    email: str,
+    roles: Iterable[str],
+    full_name: str = "",
+    team: Team | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its single-use link. Returns the invitation and the token."""
+    inviter = Membership.objects.active().filter(user=by, organisation=organisation).first()
+    if inviter is None or not grantable_roles(inviter):
+        raise ValidationError(_("Only organisation admins and team leads can invite people."))
+    chosen = validate_roles(roles)
+    not_allowed = [r for r in chosen if r not in grantable_roles(inviter)]
+    if not_allowed:
+        raise ValidationError({"roles": _("You cannot grant the role “%(role)s”.") % {"role": not_allowed[0].label}})
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValidationError({"team": _("This team belongs to another organisation.")})
+    email = email.strip().lower()
+    if Membership.objects.active().filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of your organisation.")})
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        full_name=full_name.strip(),
+        roles=[str(r) for r in chosen],
+        team=team,
+        token_hash=token_hash,
+        invited_by=by,
+        expires_at=Invitation.default_expiry(),
+    )
+    record(actor=by, action="invitation.sent", obj=invitation, organisation=organisation, detail={"roles": invitation.roles})
+    transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    return invitation, token
+
+
+def invitation_url(token: str) -> str:
+    return settings.TANDEM_BASE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+
+
+def send_invitation_email(invitation: Invitation, token: str) -> None:
+    context = {
+        "invitation": invitation,
+        "url": invitation_url(token),
+        "days": settings.TANDEM_INVITATION_DAYS,
+    }
+    # The invitee has no language yet: German first, with the English text below it.
+    with translation.override("de"):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        text = render_to_string("accounts/email/invitation.txt", context)
+        html = render_to_string("accounts/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - the invitation stays valid and can be sent again
+        logger.warning("Invitation e-mail could not be sent: %s", type(exc).__name__)
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by: User) -> str:
+    """A fresh link (the old one stops working) with a fresh expiry."""
+    if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
+        raise ValidationError(_("This invitation can no longer be sent again."))
+    token, token_hash = Invitation.new_token()
+    invitation.token_hash = token_hash
+    invitation.expires_at = Invitation.default_expiry()
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    record(actor=by, action="invitation.sent", obj=invitation, detail={"resent": True})
+    transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    return token
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by: User) -> None:
+    if invitation.state != Invitation.State.PENDING:
+        raise ValidationError(_("Only pending invitations can be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record(actor=by, action="invitation.revoked", obj=invitation)
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state, or None for an unknown link."""
+    return Invitation.objects.by_token(token).select_related("organisation", "team").first()
+
+
+@transaction.atomic
+def accept_invitation(
+    *, token: str, full_name: str = "", password: str | None = None, user: User | None = None
+) -> User:
+    """Create (or join) the account of an invitee; the link works exactly once."""
+    invitation = Invitation.objects.select_for_update().by_token(token).first()
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        raise ValidationError(_("This invitation link is no longer valid."))
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("An account with this e-mail address exists already. Please sign in first."))
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=full_name.strip() or invitation.full_name
+        )
+    elif user.email.lower() != invitation.email.lower():
+        raise ValidationError(_("This invitation was sent to another e-mail address."))
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    membership = Membership.objects.active().filter(user=user, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = Membership(user=user, organisation=invitation.organisation)
+    for role in invitation.roles:
+        setattr(membership, ROLE_FIELDS[Role(role)], True)
+    membership.save()
+    _ensure_profiles(membership)
+    if invitation.team is not None and (membership.is_peer or membership.is_professional):
+        add_to_team(membership=membership, team=invitation.team, by=user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record(actor=user, action="invitation.accepted", obj=invitation, organisation=invitation.organisation)
+    return user
+
+
+def _ensure_profiles(membership: Membership) -> None:
+    if membership.is_peer:
+        PeerProfile.objects.get_or_create(membership=membership)
+    if membership.is_professional:
+        ProfessionalProfile.objects.get_or_create(membership=membership)
+
+
+@transaction.atomic
+def set_roles(*, membership: Membership, roles: Iterable[str], by: User) -> Membership:
+    chosen = validate_roles(roles)
+    before = [str(r) for r in membership.roles]
+    if membership.user_id == by.pk and membership.is_org_admin and Role.ORG_ADMIN not in chosen:
+        others = Membership.objects.active().filter(organisation=membership.organisation, is_org_admin=True)
+        if not others.exclude(pk=membership.pk).exists():
+            raise ValidationError({"roles": _("The organisation needs at least one admin.")})
+    for role, field in ROLE_FIELDS.items():
+        setattr(membership, field, role in chosen)
+    membership.save()
+    _ensure_profiles(membership)
+    record(
+        actor=by,
+        action="membership.roles_changed",
+        obj=membership,
+        organisation=membership.organisation,
+        detail={"before": before, "after": [str(r) for r in chosen]},
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, by: User, on: dt.date | None = None) -> Membership:
+    """A person leaves the organisation; their history stays."""
+    on = on or timezone.localdate()
+    if membership.user_id == by.pk:
+        raise ValidationError(_("You cannot end your own membership."))
+    membership.ended_on = on
+    membership.save(update_fields=["ended_on"])
+    TeamMembership.objects.filter(membership=membership, ended_on__isnull=True).update(ended_on=on)
+    record(actor=by, action="membership.ended", obj=membership, organisation=membership.organisation)
+    return membership
+
+
+@transaction.atomic
+def add_to_team(
+    *, membership: Membership, team: Team, by: User, started_on: dt.date | None = None
+) -> TeamMembership:
+    if team.organisation_id != membership.organisation_id:
+        raise ValidationError({"team": _("This team belongs to another organisation.")})
+    if team.archived_at is not None:
+        raise ValidationError({"team": _("This team is archived.")})
+    if membership.is_peer:
+        function = TeamMembership.Function.PEER
+    elif membership.is_professional:
+        function = TeamMembership.Function.PROFESSIONAL
+    else:
+        raise ValidationError(_("Only peers and professionals are members of teams."))
+    existing = TeamMembership.objects.filter(team=team, membership=membership, ended_on__isnull=True).first()
+    if existing is not None:
+        return existing
+    team_membership = TeamMembership.objects.create(
+        team=team, membership=membership, function=function, started_on=started_on or timezone.localdate()
+    )
+    record(actor=by, action="team_membership.added", obj=team_membership, organisation=team.organisation)
+    return team_membership
+
+
+@transaction.atomic
+def end_team_membership(*, team_membership: TeamMembership, by: User, on: dt.date | None = None) -> TeamMembership:
+    on = on or timezone.localdate()
+    if on < team_membership.started_on:
+        raise ValidationError({"ended_on": _("The end cannot be before the start.")})
+    team_membership.ended_on = on
+    team_membership.save(update_fields=["ended_on"])
+    record(actor=by, action="team_membership.ended", obj=team_membership, organisation=team_membership.team.organisation)
+    return team_membership
+
+
+@transaction.atomic
+def create_service(*, organisation: Organisation, name: str, by: User) -> Service:
+    service = Service(organisation=organisation, name=name.strip())
+    service.full_clean()
+    service.save()
+    record(actor=by, action="service.created", obj=service, organisation=organisation)
+    return service
+
+
+@transaction.atomic
+def archive_service(*, service: Service, by: User) -> Service:
+    service.archived_at = timezone.now()
+    service.save(update_fields=["archived_at"])
+    Team.objects.filter(service=service, archived_at__isnull=True).update(archived_at=service.archived_at)
+    record(actor=by, action="service.archived", obj=service, organisation=service.organisation)
+    return service
+
+
+@transaction.atomic
+def create_team(*, service: Service, name: str, by: User) -> Team:
+    team = Team(organisation=service.organisation, service=service, name=name.strip())
+    team.full_clean()
+    team.save()
+    record(actor=by, action="team.created", obj=team, organisation=service.organisation)
+    return team
+
+
+@transaction.atomic
+def archive_team(*, team: Team, by: User) -> Team:
+    team.archived_at = timezone.now()
+    team.save(update_fields=["archived_at"])
+    record(actor=by, action="team.archived", obj=team, organisation=team.organisation)
+    return team
+
+
+@transaction.atomic
+def update_profile(*, user: User, **fields: Any) -> User:
+    allowed = {"full_name", "preferred_language", "time_zone"}
+    changed = []
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(name)
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if changed:
+        record(actor=user, action="profile.changed", obj=user, detail={"fields": changed})
+    return user
+
+
+@transaction.atomic
+def update_organisation_settings(*, organisation: Organisation, by: User, **fields: Any) -> Organisation:
+    changed = [name for name, value in fields.items() if getattr(organisation, name) != value]
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    record(actor=by, action="organisation.settings_changed", obj=organisation, organisation=organisation, detail={"fields": changed})
+    return organisation
+
+
+@transaction.atomic
+def declare_placement_conflict(*, peer: Membership, service: Service) -> PlacementConflict:
+    if not peer.is_peer:
+        raise ValidationError(_("Only peers declare former placements."))
+    if service.organisation_id != peer.organisation_id:
+        raise ValidationError({"service": _("This service belongs to another organisation.")})
+    conflict, _created = PlacementConflict.objects.get_or_create(peer=peer, service=service)
+    # The audit names the peer, not the service: the trail itself must not reveal the placement.
+    record(actor=peer.user, action="placement_conflict.declared", obj=peer, organisation=peer.organisation)
+    return conflict
+
+
+@transaction.atomic
+def withdraw_placement_conflict(*, conflict: PlacementConflict) -> None:
+    peer = conflict.peer
+    conflict.delete()
+    record(actor=peer.user, action="placement_conflict.withdrawn", obj=peer, organisation=peer.organisation)
+
+
+@transaction.atomic
+def set_lived_experience(
+    *, profile: ProfessionalProfile, by: User, has_lived_experience: bool, visible_to: str
+) -> ProfessionalProfile:
+    # Disclosure is the professional's own decision, never anybody else's.
+    if profile.membership.user_id != by.pk:
+        raise ValidationError(_("Only the professional themselves can change this."))
+    profile.has_lived_experience = has_lived_experience
+    profile.lived_experience_visible_to = (
+        visible_to if has_lived_experience else ProfessionalProfile.Visibility.NOBODY
+    )
+    profile.full_clean()
+    profile.save()
+    record(actor=by, action="lived_experience.changed", obj=profile.membership, organisation=profile.membership.organisation)
+    return profile

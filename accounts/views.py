@@ -1,0 +1,532 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.audit.services import timeline
+
+from . import access, services
+from .forms import (
+    AcceptInvitationForm,
+    AddToTeamForm,
+    InvitationForm,
+    LivedExperienceForm,
+    NameForm,
+    OrganisationSettingsForm,
+    PeerProfileForm,
+    PlacementConflictForm,
+    ProfessionalProfileForm,
+    ProfileForm,
+    RolesForm,
+    TeamForm,
+)
+from .middleware import LANGUAGE_SESSION_KEY
+from .models import Invitation, Membership, PeerProfile, PlacementConflict, ProfessionalProfile, Service, Team
+
+PAGE_SIZE = 25
+
+
+def apply_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def confirm(request: HttpRequest, *, title: str, question: str, action: str, cancel_url: str, button: str) -> HttpResponse:
+    return render(
+        request,
+        "confirm.html",
+        {"title": title, "question": question, "action": action, "cancel_url": cancel_url, "button": button},
+    )
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.usable_invitation(token)
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        state = invitation.state if invitation else None
+        return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept_invitation(token=token, user=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("home")
+            messages.success(request, _("Welcome to %(organisation)s.") % {"organisation": invitation.organisation})
+            return redirect("home")
+        return render(request, "accounts/invitation_join.html", {"invitation": invitation})
+    from .models import User
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        login_url = reverse("account_login") + "?next=" + request.path
+        return render(request, "accounts/invitation_sign_in.html", {"invitation": invitation, "login_url": login_url})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Tandem. Your account is ready."))
+            return redirect("home")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    manager = access.manager_membership(request)
+    invitations = Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation)
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/invitation_list.html", {"page": page})
+
+
+@login_required
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    manager = access.manager_membership(request)
+    form = InvitationForm(
+        request.POST or None, roles=services.grantable_roles(manager), organisation=manager.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invite(
+                by=request.user,  # type: ignore[arg-type]
+                organisation=manager.organisation,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+                team=form.cleaned_data["team"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = access.get_invitation_for_manager(request, pk)
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("Revoke invitation"),
+            question=_("Revoke the invitation to %(email)s? The link stops working.") % {"email": invitation.email},
+            action=request.path,
+            cancel_url=reverse("accounts:invitation_list"),
+            button=_("Revoke"),
+        )
+    try:
+        services.revoke_invitation(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Invitation revoked."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:invitation_list")
+
+
+@require_POST
+@login_required
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = access.get_invitation_for_manager(request, pk)
+    try:
+        services.resend_invitation(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.email})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:invitation_list")
+
+
+# --- Own profile -----------------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user=user, **{f: form.cleaned_data[f] for f in form.Meta.fields})  # type: ignore[arg-type]
+        request.session[LANGUAGE_SESSION_KEY] = form.cleaned_data["preferred_language"]
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    if request.method == "POST":
+        user.refresh_from_db()
+    membership = getattr(request, "membership", None)
+    context: dict[str, Any] = {"form": form, "membership": membership}
+    if membership is not None and membership.is_peer:
+        context["conflicts"] = PlacementConflict.objects.visible_to(user).select_related("service")
+        context["conflict_form"] = PlacementConflictForm(organisation=membership.organisation)
+    if membership is not None and membership.is_professional:
+        prof, _created = ProfessionalProfile.objects.get_or_create(membership=membership)
+        context["lived_experience_form"] = LivedExperienceForm(
+            initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
+        )
+    return render(request, "accounts/profile.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def lived_experience(request: HttpRequest) -> HttpResponse:
+    membership = access.own_membership(request)
+    if not membership.is_professional:
+        raise Http404
+    prof, _created = ProfessionalProfile.objects.get_or_create(membership=membership)
+    form = LivedExperienceForm(request.POST)
+    if form.is_valid():
+        services.set_lived_experience(
+            profile=prof,
+            by=request.user,  # type: ignore[arg-type]
+            has_lived_experience=form.cleaned_data["has_lived_experience"],
+            visible_to=form.cleaned_data["visible_to"],
+        )
+        messages.success(request, _("Your choice was saved. Only you can change it."))
+    else:
+        messages.error(request, _("Please choose who may see this."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+@login_required
+def placement_conflict_add(request: HttpRequest) -> HttpResponse:
+    membership = access.own_membership(request)
+    if not membership.is_peer:
+        raise Http404
+    form = PlacementConflictForm(request.POST, organisation=membership.organisation)
+    if form.is_valid():
+        services.declare_placement_conflict(peer=membership, service=form.cleaned_data["service"])
+        messages.success(request, _("Saved. Team leads only learn that a placement conflict is declared."))
+    else:
+        messages.error(request, _("Please choose a service."))
+    return redirect("accounts:profile")
+
+
+@login_required
+def placement_conflict_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        conflict = PlacementConflict.objects.visible_to(request.user).select_related("service").get(pk=pk)
+    except (PlacementConflict.DoesNotExist, ValueError):
+        raise Http404 from None
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("Remove declaration"),
+            question=_("Remove your declaration for %(service)s?") % {"service": conflict.service},
+            action=request.path,
+            cancel_url=reverse("accounts:profile"),
+            button=_("Remove"),
+        )
+    services.withdraw_placement_conflict(conflict=conflict)
+    messages.success(request, _("Declaration removed."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    if language not in {"de", "en"}:
+        language = "de"
+    request.session[LANGUAGE_SESSION_KEY] = language
+    if request.user.is_authenticated:
+        services.update_profile(user=request.user, preferred_language=language)  # type: ignore[arg-type]
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+@login_required
+def mfa_required(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/mfa_required.html")
+
+
+# --- Organisation management -----------------------------------------------------------------
+
+
+@login_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    admin = access.admin_membership(request)
+    org = admin.organisation
+    form = OrganisationSettingsForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation_settings(organisation=org, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Settings saved."))
+        return redirect("accounts:organisation")
+    if request.method == "POST":
+        org.refresh_from_db()
+    services_qs = Service.objects.visible_to(request.user).filter(organisation=org).prefetch_related("teams")
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "organisation": org,
+            "form": form,
+            "services": services_qs,
+            "service_form": NameForm(),
+            "team_form": TeamForm(organisation=org),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def service_create(request: HttpRequest) -> HttpResponse:
+    admin = access.admin_membership(request)
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.create_service(organisation=admin.organisation, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Service created."))
+            return redirect("accounts:organisation")
+        except ValidationError:
+            messages.error(request, _("A service with this name exists already."))
+    else:
+        messages.error(request, _("Please give the service a name (at most 200 characters)."))
+    return redirect("accounts:organisation")
+
+
+@login_required
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service = access.get_service_for_manager(request, pk)
+    teams = Team.objects.visible_to(request.user).filter(service=service)
+    return render(request, "accounts/service_detail.html", {"service": service, "teams": teams, "events": timeline(service)[:20]})
+
+
+@login_required
+def service_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    service = access.get_service_for_manager(request, pk)
+    access.admin_membership(request)
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("Archive service"),
+            question=_("Archive %(service)s and its teams? History is kept.") % {"service": service},
+            action=request.path,
+            cancel_url=service.get_absolute_url(),
+            button=_("Archive"),
+        )
+    services.archive_service(service=service, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Service archived."))
+    return redirect("accounts:organisation")
+
+
+@require_POST
+@login_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    admin = access.admin_membership(request)
+    form = TeamForm(request.POST, organisation=admin.organisation)
+    if form.is_valid():
+        try:
+            team = services.create_team(service=form.cleaned_data["service"], name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Team created."))
+            return redirect(team)
+        except ValidationError:
+            messages.error(request, _("A team with this name exists already in this service."))
+    else:
+        messages.error(request, _("Please give the team a name and choose its service."))
+    return redirect("accounts:organisation")
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_manager(request, pk)
+    manager = access.manager_membership(request)
+    current = team.team_memberships.current().select_related("membership__user")
+    former = team.team_memberships.exclude(pk__in=current.values("pk")).select_related("membership__user")
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {
+            "team": team,
+            "current": current,
+            "former": former,
+            "add_form": AddToTeamForm(organisation=manager.organisation),
+            "events": timeline(team)[:20],
+        },
+    )
+
+
+@require_POST
+@login_required
+def team_add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_manager(request, pk)
+    manager = access.manager_membership(request)
+    form = AddToTeamForm(request.POST, organisation=manager.organisation)
+    if form.is_valid():
+        try:
+            services.add_to_team(membership=form.cleaned_data["member"], team=team, by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Added to the team."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Please choose a peer or professional of your organisation."))
+    return redirect(team)
+
+
+@login_required
+def team_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_manager(request, pk)
+    access.admin_membership(request)
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("Archive team"),
+            question=_("Archive the team %(team)s? History is kept.") % {"team": team},
+            action=request.path,
+            cancel_url=team.get_absolute_url(),
+            button=_("Archive"),
+        )
+    services.archive_team(team=team, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Team archived."))
+    return redirect("accounts:organisation")
+
+
+@login_required
+def team_membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    team_membership = access.get_team_membership_for_manager(request, pk)
+    team = team_membership.team
+    if request.method != "POST":
+        warnings = [str(w) for w in team_change_warnings(team_membership)]
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": _("Leave team"),
+                "question": _("End %(person)s's membership in %(team)s?")
+                % {"person": team_membership.membership.user.display_name, "team": team},
+                "warnings": warnings,
+                "action": request.path,
+                "cancel_url": team.get_absolute_url(),
+                "button": _("End membership"),
+            },
+        )
+    services.end_team_membership(team_membership=team_membership, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Membership ended."))
+    return redirect(team)
+
+
+def team_change_warnings(team_membership: Any) -> list[str]:
+    """Warnings from the rules of practice before a person leaves a team (filled by tandem.rules)."""
+    from tandem import rules as pairing_rules
+
+    warn = getattr(pairing_rules, "warnings_before_leaving_team", None)
+    return list(warn(team_membership)) if warn else []
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    manager = access.manager_membership(request)
+    members = Membership.objects.visible_to(request.user).filter(organisation=manager.organisation)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        members = members.filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
+    show = request.GET.get("show", "active")
+    if show != "all":
+        members = members.active()
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/member_list.html", {"page": page, "query": query, "show": show})
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_member_for_manager(request, pk)
+    manager = access.manager_membership(request)
+    peer_form = None
+    if member.is_peer:
+        peer_profile, _created = PeerProfile.objects.get_or_create(membership=member)
+        peer_form = PeerProfileForm(request.POST or None, instance=peer_profile)
+        if request.method == "POST" and peer_form.is_valid():
+            peer_form.save()
+            messages.success(request, _("Details saved."))
+            return redirect(member)
+    prof_form = None
+    if member.is_professional:
+        prof_profile, _created = ProfessionalProfile.objects.get_or_create(membership=member)
+        prof_form = ProfessionalProfileForm(request.POST or None, instance=prof_profile)
+        if request.method == "POST" and prof_form.is_valid():
+            prof_form.save()
+            messages.success(request, _("Details saved."))
+            return redirect(member)
+    from .rules import has_any_placement_conflict
+
+    context = {
+        "member": member,
+        "roles_form": RolesForm(initial={"roles": [r.value for r in member.roles]}),
+        "can_edit_roles": manager.is_org_admin,
+        "peer_form": peer_form,
+        "prof_form": prof_form,
+        "teams": member.team_memberships.select_related("team__service"),
+        "placement_conflict_declared": has_any_placement_conflict(member),
+        "events": timeline(member)[:20],
+    }
+    errors = (peer_form is not None and peer_form.errors) or (prof_form is not None and prof_form.errors)
+    return render(request, "accounts/member_detail.html", context, status=422 if errors else 200)
+
+
+@require_POST
+@login_required
+def member_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_member_for_manager(request, pk)
+    access.admin_membership(request)
+    form = RolesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_roles(membership=member, roles=form.cleaned_data["roles"], by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Roles saved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose at least one role."))
+    return redirect(member)
+
+
+@login_required
+def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_member_for_manager(request, pk)
+    access.admin_membership(request)
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("Person leaves"),
+            question=_("%(person)s leaves the organisation today. Their history is kept.")
+            % {"person": member.user.display_name},
+            action=request.path,
+            cancel_url=member.get_absolute_url(),
+            button=_("Confirm"),
+        )
+    try:
+        services.end_membership(membership=member, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Membership ended."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:member_list")

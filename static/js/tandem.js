@@ -1,0 +1,1 @@
+// Tandem works without JavaScript; this file only adds small conveniences.

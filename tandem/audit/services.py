@@ -1,0 +1,45 @@
+"""Writing to the audit trail. Call inside the transaction of the change being recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    organisation: Any | None = None,
+    outcome: str = AuditEvent.Outcome.OK,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``detail`` must never carry confidential text."""
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "organisation", None)
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        organisation=organisation,
+        outcome=outcome,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail or {},
+    )
+
+
+def record_read(*, reader: Any, obj: models.Model, author: Any | None = None) -> AuditEvent | None:
+    """Record a read of confidential content by anyone other than its author."""
+    if author is not None and reader == author:
+        return None
+    return record(actor=reader, action="read", obj=obj)
+
+
+def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:
+    """The history of one object, newest first, for pages that show a timeline."""
+    return AuditEvent.objects.for_object(obj).select_related("actor")

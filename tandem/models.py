@@ -1,0 +1,1 @@
+"""The tandem-pairing domain (peer + professional in a team)."""

@@ -1,0 +1,153 @@
+"""Notifications as a transactional outbox.
+
+A notification row is written in the same transaction as the change that causes it, with a
+unique dedupe key, so an event can never produce two. Senders claim due rows with a lease and
+mark them sent after sending; a row whose sender died is claimed again once its lease expires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", _("In Tandem")
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately by e-mail")
+    DIGEST = "digest", _("In a daily e-mail digest")
+    IN_APP_ONLY = "in_app_only", _("Only in Tandem, no e-mail")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: object) -> NotificationQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def in_app(self) -> NotificationQuerySet:
+        return self.filter(channel=Channel.IN_APP)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def email_due(self, now: dt.datetime) -> NotificationQuerySet:
+        return self.filter(
+            channel=Channel.EMAIL,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            send_after__lte=now,
+        ).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATELY)
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    url = models.CharField(max_length=300, blank=True)
+    # Template parameters; never confidential text (the e-mail says *that*, the app shows *what*).
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sender's sweep reads only unsent e-mail rows: a partial index keeps it
+            # proportional to the backlog, not to the table.
+            models.Index(
+                fields=["send_after"],
+                condition=Q(channel="email", sent_at__isnull=True, cancelled_at__isnull=True),
+                name="notification_email_due_idx",
+            ),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.channel})"
+
+    @property
+    def label(self) -> str:
+        from . import kinds
+
+        kind = kinds.KINDS.get(self.kind)
+        return str(kind.label) if kind else self.kind
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATELY)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.delivery}"
+
+
+class DeliverySettings(models.Model):
+    """Quiet hours (in the user's own time zone) and the hour of the daily digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_settings")
+    quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(20, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(7, 0))
+    digest_at = models.TimeField(_("daily digest at"), default=dt.time(7, 30))
+
+    class Meta:
+        verbose_name = _("delivery settings")
+        verbose_name_plural = _("delivery settings")
+
+    def __str__(self) -> str:
+        return f"{self.quiet_from}–{self.quiet_until}"
+
+
+class SweepRun(models.Model):
+    """When each periodic sweep last completed; /health/ reads it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    interval_seconds = models.PositiveIntegerField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_completed_at = models.DateTimeField(null=True, blank=True)
+    last_processed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sweep")
+        verbose_name_plural = _("sweeps")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,4 @@
+"""URLs of the tandem-pairing domain."""
+
+app_name = "tandems"
+urlpatterns: list = []
