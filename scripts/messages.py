@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DJANGO_ADMIN = [sys.executable, "-m", "django"]
 # (directory, directories to ignore inside it)
 CATALOGUES = [
-    (ROOT, ["accounts", "mentoring", "supervision", "tandem/notifications", "tandem/audit", ".venv", "tests", "scripts", "staticfiles", "var", "node_modules"]),
+    # The project catalogue (locale/) holds the shared templates/ only; every app has its own.
+    (ROOT, ["accounts", "mentoring", "supervision", "tandem", ".venv", "tests", "scripts", "staticfiles", "var", "docs"]),
+    (ROOT / "tandem", ["notifications", "audit", "settings.py"]),
     (ROOT / "accounts", []),
     (ROOT / "mentoring", []),
     (ROOT / "supervision", []),
@@ -23,7 +25,7 @@ def main() -> None:
     """`python scripts/messages.py [accounts|mentoring|...|project]`: all catalogues, or the one named."""
     wanted = sys.argv[1:]
     for directory, ignore in CATALOGUES:
-        name = "project" if directory == ROOT else directory.name
+        name = "project" if directory == ROOT else directory.name  # tandem, accounts, notifications...
         if wanted and name not in wanted:
             continue
         (directory / "locale").mkdir(exist_ok=True)

@@ -1,4 +1,10 @@
 """URLs of the tandem-pairing domain."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "tandems"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.home, name="detail"),
+]
