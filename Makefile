@@ -10,8 +10,7 @@ export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 .PHONY: run test install lint typecheck check messages lock bench clean
 
 $(STAMP): requirements.lock
-	@command -v $(PYTHON) >/dev/null 2>&1 || PYTHON=python3; \
-	  test -x $(BIN)/python || $${PYTHON:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	touch $(STAMP)
