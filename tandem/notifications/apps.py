@@ -8,7 +8,17 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
-        from .sweeps import register_sweep
+        from tandem.audit.models import register_actions
+        from tandem.navigation import register_attention
 
+        from . import kinds, signals  # noqa: F401
+        from .sweeps import register_sweep
+        from .views import unread_attention
+
+        kinds.register(
+            kinds.NotificationKind("notifications.welcome", _("Welcome to Tandem: how it keeps you informed")),
+        )
         register_sweep("notifications.send", "notifications.send_due_notifications", every_seconds=60)
+        register_sweep("notifications.welcome", "notifications.welcome_new_members", every_seconds=300)
+        register_actions({"notifications.preferences_changed": _("Notification settings changed")})
+        register_attention(unread_attention)

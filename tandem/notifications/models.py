@@ -8,6 +8,7 @@ mark them sent after sending; a row whose sender died is claimed again once its 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -70,6 +71,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     send_after = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Who holds the lease: a sender marks a row sent only while its own token is on it, so a
+    # sender whose lease expired (and was taken over) cannot mark another's work.
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -97,11 +101,16 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id} ({self.channel})"
 
     @property
-    def label(self) -> str:
+    def kind_label(self) -> Any:
+        """The kind's label, still lazy: rendered in whichever language is active."""
         from . import kinds
 
         kind = kinds.KINDS.get(self.kind)
-        return str(kind.label) if kind else self.kind
+        return kind.label if kind else self.kind
+
+    @property
+    def label(self) -> str:
+        return str(self.kind_label)
 
 
 class NotificationPreference(models.Model):
@@ -141,6 +150,8 @@ class SweepRun(models.Model):
 
     name = models.CharField(max_length=80, unique=True)
     interval_seconds = models.PositiveIntegerField()
+    # A sweep that has never completed counts as stale only two intervals after it was scheduled.
+    created_at = models.DateTimeField(default=timezone.now)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_completed_at = models.DateTimeField(null=True, blank=True)
     last_processed = models.PositiveIntegerField(default=0)

@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import kinds
 from .models import Channel, Delivery, DeliverySettings, Notification, NotificationPreference
@@ -70,15 +72,39 @@ def next_allowed_send(user: Any, at: dt.datetime) -> dt.datetime:
     return candidate
 
 
-def next_digest_time(user: Any, at: dt.datetime) -> dt.datetime:
-    """The next daily digest instant strictly after ``at``, outside quiet hours."""
-    zone = _user_zone(user)
+def daily_instant(user: Any, day: dt.date) -> dt.datetime:
+    """When the user's daily e-mail of ``day`` goes out: their digest time, or the end of the
+    quiet hours if the digest time falls inside them. Exactly one instant per local day."""
     _from, _until, digest_at = _delivery_settings(user)
-    local = at.astimezone(zone)
-    candidate = _at_local(local.date(), digest_at, zone)
-    if candidate <= at:
-        candidate = _at_local(local.date() + dt.timedelta(days=1), digest_at, zone)
-    return next_allowed_send(user, candidate)
+    return next_allowed_send(user, _at_local(day, digest_at, _user_zone(user)))
+
+
+def next_digest_time(user: Any, at: dt.datetime) -> dt.datetime:
+    """The first daily digest instant strictly after ``at`` (never inside quiet hours)."""
+    today = at.astimezone(_user_zone(user)).date()
+    for offset in range(-1, 3):
+        candidate = daily_instant(user, today + dt.timedelta(days=offset))
+        if candidate > at:
+            return candidate
+    raise AssertionError("unreachable: a daily instant exists within two days")
+
+
+def due_daily(user: Any, at: dt.datetime) -> dt.date | None:
+    """The local day whose daily item is due at ``at`` (its daily instant has passed), or None.
+
+    A sweep that sends one reminder per day uses it with a dedupe key naming that day
+    (``f"...:{day.isoformat()}"``): however often the sweep runs, each day fires once, at the
+    user's digest time and never inside their quiet hours, across daylight-saving changes.
+    """
+    zone = _user_zone(user)
+    today = at.astimezone(zone).date()
+    if in_quiet_hours(user, at):
+        return None
+    for offset in (-1, 0):
+        instant = daily_instant(user, today + dt.timedelta(days=offset))
+        if instant <= at and instant.astimezone(zone).date() == today:
+            return today
+    return None
 
 
 def delivery_for(user: Any, kind_key: str) -> str:
@@ -118,17 +144,17 @@ def notify(
         if not recipient.is_active:
             continue
         delivery = delivery_for(recipient, kind)
-        common = dict(
-            recipient=recipient,
-            organisation=organisation,
-            kind=kind,
-            content_type=content_type,
-            object_id=str(obj.pk) if obj is not None else "",
-            url=url,
-            context=context or {},
-            created_at=now,
-            delivery=delivery,
-        )
+        common = {
+            "recipient": recipient,
+            "organisation": organisation,
+            "kind": kind,
+            "content_type": content_type,
+            "object_id": str(obj.pk) if obj is not None else "",
+            "url": url,
+            "context": context or {},
+            "created_at": now,
+            "delivery": delivery,
+        }
         rows.append(
             Notification(
                 channel=Channel.IN_APP,
@@ -152,16 +178,43 @@ def notify(
     # ON CONFLICT DO NOTHING: a repeated event is a no-op and does not break the caller's
     # transaction the way a caught IntegrityError would on PostgreSQL.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(_kick_sender)
+    if any(row.channel == Channel.EMAIL for row in rows):
+        _kick_on_commit()
     return rows
 
 
+# How long the web request may wait for the broker before giving up on the kick.
+KICK_TIMEOUT_SECONDS = 0.5
+
+
+def _kick_on_commit() -> None:
+    # One kick per transaction, however many events it notifies about.
+    connection = transaction.get_connection()
+    if any(entry[1] is _kick_sender for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_sender)
+
+
 def _kick_sender() -> None:
-    """Ask a worker to send now rather than at the next sweep; harmless if the broker is down."""
+    """Ask a worker to send now rather than at the next sweep; harmless if the broker is down.
+
+    The row in the database is the truth, and the beat sweep sends it within a minute anyway, so
+    the kick gets one short try: no publish retries, a short connect timeout, and any failure is
+    swallowed. A web request never fails or hangs because Redis is away.
+    """
     from .tasks import send_due_notifications
 
+    app = send_due_notifications.app
     try:
-        send_due_notifications.apply_async(retry=False)
+        with app.connection_for_write(
+            connect_timeout=KICK_TIMEOUT_SECONDS,
+            transport_options={
+                "socket_connect_timeout": KICK_TIMEOUT_SECONDS,
+                "socket_timeout": KICK_TIMEOUT_SECONDS,
+                "max_retries": 0,
+            },
+        ) as connection:
+            send_due_notifications.apply_async(connection=connection, retry=False)
     except Exception:  # noqa: BLE001 - the beat sweep sends it later; the row is the truth
         logger.warning("Broker unreachable; notifications wait for the next sweep.")
 
@@ -178,3 +231,88 @@ def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> in
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def preferences_for(user: Any) -> tuple[dict[str, str], DeliverySettings]:
+    """The user's delivery per registered kind (defaults filled in) and their delivery settings."""
+    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    deliveries = {}
+    for key, kind in kinds.KINDS.items():
+        delivery = stored.get(key, Delivery.IMMEDIATELY)
+        if delivery == Delivery.DIGEST and not kind.digest_allowed:
+            delivery = Delivery.IMMEDIATELY
+        deliveries[key] = delivery
+    try:
+        delivery_settings = DeliverySettings.objects.get(user=user)
+    except DeliverySettings.DoesNotExist:
+        delivery_settings = DeliverySettings(
+            user=user, quiet_from=DEFAULT_QUIET_FROM, quiet_until=DEFAULT_QUIET_UNTIL, digest_at=DEFAULT_DIGEST_AT
+        )
+    return deliveries, delivery_settings
+
+
+@transaction.atomic
+def save_preferences(
+    *,
+    user: Any,
+    deliveries: dict[str, str],
+    quiet_from: dt.time,
+    quiet_until: dt.time,
+    digest_at: dt.time,
+    now: dt.datetime | None = None,
+) -> None:
+    """Store the user's choices and reschedule their e-mails that have not gone out yet."""
+    from tandem.audit.services import record
+
+    now = now or timezone.now()
+    for key, delivery in deliveries.items():
+        kind = kinds.get(key)
+        if delivery == Delivery.DIGEST and not kind.digest_allowed:
+            raise ValidationError(_("%(kind)s cannot wait for the daily digest.") % {"kind": kind.label})
+        NotificationPreference.objects.update_or_create(user=user, kind=key, defaults={"delivery": delivery})
+    DeliverySettings.objects.update_or_create(
+        user=user, defaults={"quiet_from": quiet_from, "quiet_until": quiet_until, "digest_at": digest_at}
+    )
+    user = type(user).objects.select_related("delivery_settings").get(pk=user.pk)
+    # Pending e-mails follow the new choices; rows a sender holds right now are left alone.
+    pending = Notification.objects.filter(
+        recipient=user, channel=Channel.EMAIL, sent_at__isnull=True, cancelled_at__isnull=True
+    ).filter(models.Q(lease_until__isnull=True) | models.Q(lease_until__lt=now))
+    for row in pending.select_for_update():
+        delivery = deliveries.get(row.kind, row.delivery)
+        if delivery == Delivery.IN_APP_ONLY:
+            row.cancelled_at = now
+        elif delivery == Delivery.DIGEST:
+            row.send_after = next_digest_time(user, now)
+        else:
+            row.send_after = next_allowed_send(user, max(now, row.created_at))
+        row.delivery = delivery
+        row.save(update_fields=["cancelled_at", "send_after", "delivery"])
+    record(actor=user, action="notifications.preferences_changed", detail={"kinds": sorted(deliveries)})
+
+
+WELCOME_BATCH = 100
+
+
+def welcome_new_members(*, limit: int = WELCOME_BATCH) -> int:
+    """Greet people who joined an organisation, once each: what Tandem sends and where to change it.
+
+    The sweep behind it is also the demo's first e-mail: after ``make run`` it prints on the console.
+    """
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    welcomed = Notification.objects.filter(kind="notifications.welcome", channel=Channel.IN_APP).values("recipient_id")
+    newcomers = list(
+        get_user_model()
+        .objects.filter(is_active=True, memberships__ended_on__isnull=True)
+        .exclude(pk__in=welcomed)
+        .select_related("delivery_settings")
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+    url = reverse("notifications:preferences")
+    for user in newcomers:
+        with transaction.atomic():
+            notify(recipients=[user], kind="notifications.welcome", event_key=f"welcome:{user.pk}", url=url)
+    return len(newcomers)

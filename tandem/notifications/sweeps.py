@@ -43,17 +43,20 @@ def running(name: str) -> Iterator[list[int]]:
 
 
 def stale_sweeps(now: dt.datetime | None = None) -> list[str]:
-    """Sweeps that have not completed for two intervals (or never)."""
+    """Sweeps that have not completed for two intervals.
+
+    A sweep that never completed counts from when it was scheduled (its row is created at
+    migrate), so a fresh installation is not reported unhealthy before beat had a chance.
+    """
     now = now or timezone.now()
     runs = {run.name: run for run in SweepRun.objects.all()}
     stale = []
     for sweep in SWEEPS.values():
         run = runs.get(sweep.name)
-        if run is None or run.last_completed_at is None:
+        limit = dt.timedelta(seconds=2 * sweep.every_seconds)
+        if run is None or now - (run.last_completed_at or run.created_at) > limit:
             stale.append(sweep.name)
-        elif now - run.last_completed_at > dt.timedelta(seconds=2 * sweep.every_seconds):
-            stale.append(sweep.name)
-    return stale
+    return sorted(stale)
 
 
 def ensure_schedules() -> None:
@@ -63,3 +66,4 @@ def ensure_schedules() -> None:
     for sweep in SWEEPS.values():
         interval, _ = IntervalSchedule.objects.get_or_create(every=sweep.every_seconds, period=IntervalSchedule.SECONDS)
         PeriodicTask.objects.get_or_create(name=sweep.name, defaults={"task": sweep.task, "interval": interval})
+        SweepRun.objects.get_or_create(name=sweep.name, defaults={"interval_seconds": sweep.every_seconds})

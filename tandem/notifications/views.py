@@ -1,21 +1,38 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tandem.navigation import AttentionItem
+
 from . import services
+from .forms import PreferencesForm
 from .models import Notification
+
+
+def _get_notification(request: HttpRequest, pk: int) -> Notification:
+    """The one access helper: a user's own in-app notification, or 404."""
+    try:
+        return Notification.objects.visible_to(request.user).in_app().get(pk=pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
 
 
 @login_required
 def centre(request: HttpRequest) -> HttpResponse:
     notifications = Notification.objects.visible_to(request.user).in_app()
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "notifications/centre.html", {"page": page})
+    unread = Notification.objects.visible_to(request.user).in_app().unread().count()
+    return render(request, "notifications/centre.html", {"page": page, "unread": unread})
 
 
 @require_POST
@@ -27,13 +44,60 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        notification = Notification.objects.visible_to(request.user).in_app().get(pk=pk)
-    except Notification.DoesNotExist:
-        raise Http404 from None
+def mark_one_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = _get_notification(request, pk)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
-    target = notification.url or "/"
+    return redirect("notifications:centre")
+
+
+@require_POST
+@login_required
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = _get_notification(request, pk)
+    services.mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url or reverse("notifications:centre")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
+        target = reverse("notifications:centre")
     return redirect(target)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    deliveries, delivery_settings = services.preferences_for(request.user)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_preferences(
+                    user=request.user,
+                    deliveries=form.deliveries(),
+                    quiet_from=form.cleaned_data["quiet_from"],
+                    quiet_until=form.cleaned_data["quiet_until"],
+                    digest_at=form.cleaned_data["digest_at"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your notification settings are saved."))
+                return redirect("notifications:preferences")
+        status = 422
+    else:
+        form = PreferencesForm(initial=PreferencesForm.initial_for(deliveries, delivery_settings))
+        status = 200
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "time_zone": request.user.time_zone},  # type: ignore[union-attr]
+        status=status,
+    )
+
+
+def unread_attention(request: HttpRequest) -> list[AttentionItem]:
+    """Start page: unread notifications, if any."""
+    if not request.user.is_authenticated:
+        return []
+    count = Notification.objects.visible_to(request.user).in_app().unread().count()
+    if not count:
+        return []
+    text = ngettext("%(count)d unread notification", "%(count)d unread notifications", count) % {"count": count}
+    return [AttentionItem(text, reverse("notifications:centre"), count)]

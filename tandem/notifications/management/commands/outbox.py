@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from tandem import health
+from tandem.notifications.models import SweepRun
+from tandem.notifications.sweeps import SWEEPS, stale_sweeps
+
+
+class Command(BaseCommand):
+    help = "Print the e-mail outbox backlog and when each periodic sweep last completed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--check", action="store_true", help="Exit with an error if a sweep is stale.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        now = timezone.now()
+        backlog = health.outbox_backlog(now)
+        self.stdout.write("Outbox (e-mails not sent yet)")
+        self.stdout.write(f"  due now:            {backlog['due']}")
+        oldest = backlog["oldest_due_seconds"]
+        self.stdout.write(f"  oldest due since:   {'-' if oldest is None else f'{oldest} s'}")
+        self.stdout.write(f"  waiting (quiet hours, digest): {backlog['waiting']}")
+        self.stdout.write(f"  held by a sender:   {backlog['leased']}")
+        self.stdout.write(f"  retrying after errors: {backlog['retrying']}")
+        self.stdout.write(f"  given up:           {backlog['given_up']}")
+        stale = set(stale_sweeps(now))
+        runs = {run.name: run for run in SweepRun.objects.all()}
+        self.stdout.write("Sweeps")
+        for name, sweep in sorted(SWEEPS.items()):
+            run = runs.get(name)
+            if run is None or run.last_completed_at is None:
+                last = "never completed"
+            else:
+                last = f"completed {int((now - run.last_completed_at).total_seconds())} s ago"
+            state = "STALE" if name in stale else "ok"
+            self.stdout.write(f"  {name:32} every {sweep.every_seconds:>5} s, {last}: {state}")
+        if options["check"] and stale:
+            raise CommandError(f"Stale sweeps: {', '.join(sorted(stale))}")
