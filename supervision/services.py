@@ -1,0 +1,632 @@
+"""Writes of peer supervision: validate, save, audit and notify in one transaction.
+
+Notifications carry no confidential text: they say *that* a session moved, never what a note says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organisation, User
+from tandem.audit.services import record
+from tandem.notifications.services import cancel_pending, notify
+
+from . import recurrence
+from .models import (
+    Answer,
+    Attendance,
+    CalendarFeed,
+    DatePoll,
+    GroupMember,
+    GroupShare,
+    GroupSupervisor,
+    PollAnswer,
+    PollSlot,
+    Rsvp,
+    Series,
+    Session,
+    SessionNote,
+    SupervisionGroup,
+)
+
+# How far ahead a series has its sessions created (a sweep keeps the horizon moving).
+HORIZON = dt.timedelta(days=120)
+REMINDERS = ((dt.timedelta(days=1), "reminded_1d_version", "reminder-1d"), (dt.timedelta(days=7), "reminded_7d_version", "reminder-7d"))
+
+
+# --- Who is who -------------------------------------------------------------------------------
+
+
+def current_member(group: SupervisionGroup, user: Any) -> Membership | None:
+    """The user's membership through which they are a current member of ``group``, if any."""
+    row = GroupMember.objects.current().filter(group=group, membership__user=user).select_related("membership").first()
+    return row.membership if row else None
+
+
+def is_supervisor(group: SupervisionGroup, user: Any) -> bool:
+    return GroupSupervisor.objects.current().filter(group=group, membership__user=user).exists()
+
+
+def _member_users(group: SupervisionGroup, *, exclude_declined: Session | None = None) -> list[User]:
+    members = GroupMember.objects.current().filter(group=group)
+    if exclude_declined is not None:
+        declined = Rsvp.objects.filter(session=exclude_declined, answer=Answer.NO).values("membership_id")
+        members = members.exclude(membership_id__in=declined)
+    return [m.membership.user for m in members.select_related("membership__user")]
+
+
+def _everyone(group: SupervisionGroup) -> list[User]:
+    supervisors = GroupSupervisor.objects.current().filter(group=group).select_related("membership__user")
+    return _member_users(group) + [s.membership.user for s in supervisors]
+
+
+def _session_context(session: Session) -> dict[str, Any]:
+    return {
+        "group": session.group.name,
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+    }
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_group(*, supervisor: Membership, name: str, description: str = "", by: User) -> SupervisionGroup:
+    if not supervisor.is_supervisor or supervisor.is_external or not supervisor.is_active:
+        raise ValidationError(_("Only a supervisor of the organisation can set up a supervision group."))
+    group = SupervisionGroup(organisation=supervisor.organisation, name=name, description=description, created_by=by)
+    group.full_clean()
+    group.save()
+    GroupSupervisor.objects.create(group=group, membership=supervisor)
+    record(actor=by, action="supervision.group_created", obj=group)
+    return group
+
+
+def member_refusal(group: SupervisionGroup, membership: Membership) -> str | None:
+    """Why ``membership`` cannot join ``group`` as a member, or None (a rule the form and tests share)."""
+    if not membership.is_active or membership.organisation_id not in group.organisation_ids():
+        return _("This person does not belong to an organisation of this group.")
+    if not membership.is_peer or membership.is_professional or membership.is_team_lead:
+        return _("Only peers can be members of a peer supervision group; professionals and team leads cannot join.")
+    return None
+
+
+@transaction.atomic
+def add_member(*, group: SupervisionGroup, membership: Membership, by: User) -> GroupMember:
+    refusal = member_refusal(group, membership)
+    if refusal:
+        raise ValidationError({"membership": refusal})
+    if GroupMember.objects.filter(group=group, membership=membership, left_at__isnull=True).exists():
+        raise ValidationError({"membership": _("This peer is already a member of the group.")})
+    row = GroupMember.objects.create(group=group, membership=membership)
+    record(actor=by, action="supervision.member_added", obj=group, detail={"membership": membership.pk})
+    return row
+
+
+@transaction.atomic
+def remove_member(*, member: GroupMember, by: User) -> None:
+    GroupMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=timezone.now())
+    record(actor=by, action="supervision.member_removed", obj=member.group, detail={"membership": member.membership_id})
+
+
+@transaction.atomic
+def add_supervisor(*, group: SupervisionGroup, membership: Membership, by: User) -> GroupSupervisor:
+    if (
+        not membership.is_supervisor
+        or not membership.is_active
+        or membership.organisation_id not in group.organisation_ids()
+    ):
+        raise ValidationError({"membership": _("Only a supervisor of an organisation of this group can lead it.")})
+    if GroupSupervisor.objects.filter(group=group, membership=membership, left_at__isnull=True).exists():
+        raise ValidationError({"membership": _("This person already leads the group.")})
+    row = GroupSupervisor.objects.create(group=group, membership=membership)
+    record(actor=by, action="supervision.supervisor_added", obj=group, detail={"membership": membership.pk})
+    return row
+
+
+@transaction.atomic
+def request_share(*, group: SupervisionGroup, organisation_slug: str, by: User) -> GroupShare:
+    organisation = Organisation.objects.filter(slug=organisation_slug.strip().lower()).first()
+    if organisation is None or organisation.pk == group.organisation_id:
+        raise ValidationError({"organisation": _("No other organisation has this short name.")})
+    if GroupShare.objects.filter(group=group, organisation=organisation, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"organisation": _("This organisation has already been asked.")})
+    share = GroupShare.objects.create(group=group, organisation=organisation, requested_by=by)
+    record(actor=by, action="supervision.share_requested", obj=group, detail={"organisation": organisation.pk})
+    admins = [m.user for m in Membership.objects.active().filter(organisation=organisation, is_org_admin=True).select_related("user")]
+    notify(
+        recipients=admins,
+        kind="supervision.share_requested",
+        event_key=f"supervision.share:{share.pk}:requested",
+        obj=share,
+        organisation=organisation,
+        url="/supervision/shares/",
+        context={"group": group.name, "organisation": group.organisation.name},
+    )
+    return share
+
+
+@transaction.atomic
+def accept_share(*, share: GroupShare, admin: Membership, by: User) -> GroupShare:
+    # The lock makes two admins clicking at once record one acceptance.
+    share = GroupShare.objects.select_for_update().get(pk=share.pk)
+    if not admin.is_org_admin or admin.organisation_id != share.organisation_id:
+        raise ValidationError(_("Only an admin of the asked organisation can agree."))
+    if not share.is_pending:
+        raise ValidationError(_("This request has already been answered."))
+    share.accepted_at = timezone.now()
+    share.accepted_by = by
+    share.save(update_fields=["accepted_at", "accepted_by"])
+    record(actor=by, action="supervision.share_accepted", obj=share.group, organisation=share.organisation)
+    return share
+
+
+# --- Series and sessions ------------------------------------------------------------------------
+
+
+def _check_future(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> None:
+    errors: dict[str, str] = {}
+    if starts_at <= now:
+        errors["starts_at"] = _("The session cannot start in the past.")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The session must end after it starts.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_series(*, group: SupervisionGroup, by: User, now: dt.datetime | None = None, **fields: Any) -> Series:
+    now = now or timezone.now()
+    series = Series(group=group, created_by=by, created_at=now, **fields)
+    series.rotation = sorted({int(d) for d in (series.rotation or [])})
+    errors: dict[str, str] = {}
+    if series.frequency == Series.Frequency.NTH_WEEKDAY and series.weekday is None and not series.rotation:
+        errors["weekday"] = _("Choose a weekday or weekdays to rotate through.")
+    if series.starts_on and series.local_time and series.time_zone:
+        first = recurrence.to_utc(series.starts_on, series.local_time, series.time_zone)
+        if first <= now:
+            errors["starts_on"] = _("The series cannot start in the past.")
+    if errors:
+        raise ValidationError(errors)
+    series.full_clean()
+    series.save()
+    generate_sessions(series=series, now=now)
+    record(actor=by, action="supervision.series_created", obj=group, detail={"series": series.pk})
+    return series
+
+
+def generate_sessions(*, series: Series, now: dt.datetime | None = None, horizon: dt.timedelta = HORIZON) -> int:
+    """Create the series' sessions up to the horizon; existing ones (moved, cancelled) stay as they are.
+
+    Idempotent: (series, series_index) is unique, and ON CONFLICT DO NOTHING keeps a second run,
+    or a concurrent one, from creating anything twice.
+    """
+    now = now or timezone.now()
+    if series.ended_at is not None:
+        return 0
+    duration = dt.timedelta(minutes=series.duration_minutes)
+    rows = [
+        Session(
+            group_id=series.group_id,
+            series=series,
+            series_index=index,
+            title=series.title,
+            starts_at=start,
+            ends_at=start + duration,
+            time_zone=series.time_zone,
+            place=series.place,
+            video_url=series.video_url,
+            capacity=series.capacity,
+        )
+        for index, start in recurrence.occurrences(series.rule(), until=now + horizon, after=max(now, series.created_at))
+    ]
+    existing = set(Session.objects.filter(series=series).values_list("series_index", flat=True))
+    rows = [r for r in rows if r.series_index not in existing]
+    Session.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def generate_all(*, now: dt.datetime | None = None) -> int:
+    return sum(
+        generate_sessions(series=s, now=now)
+        for s in Series.objects.filter(ended_at__isnull=True, group__archived_at__isnull=True)
+    )
+
+
+def _confirmed_count(session: Session) -> int:
+    return Rsvp.objects.filter(session=session, answer=Answer.YES, waiting_since__isnull=True).count()
+
+
+@transaction.atomic
+def create_session(
+    *,
+    group: SupervisionGroup,
+    by: User,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str = "",
+    video_url: str = "",
+    capacity: int | None = None,
+    time_zone: str = "Europe/Berlin",
+    now: dt.datetime | None = None,
+) -> Session:
+    _check_future(starts_at, ends_at, now or timezone.now())
+    session = Session(
+        group=group, title=title, starts_at=starts_at, ends_at=ends_at, place=place, video_url=video_url,
+        capacity=capacity, time_zone=time_zone,
+    )
+    session.full_clean()
+    session.save()
+    _mark_passed_reminder_windows(session, now or timezone.now())
+    record(actor=by, action="supervision.session_created", obj=group, detail={"session": session.pk})
+    notify(
+        recipients=[u for u in _everyone(group) if u != by],
+        kind="supervision.session_scheduled",
+        event_key=session.event_key("scheduled"),
+        obj=session,
+        organisation=group.organisation,
+        url=session.get_absolute_url(),
+        context=_session_context(session),
+    )
+    return session
+
+
+def _mark_passed_reminder_windows(session: Session, now: dt.datetime) -> None:
+    """A reminder whose window began before the session was (re)scheduled is not sent: the
+    person was just told about the new time, a reminder on top would be noise."""
+    updates = {}
+    for before, field, _suffix in REMINDERS:
+        if session.starts_at - before <= now:
+            updates[field] = session.time_version
+    if updates:
+        Session.objects.filter(pk=session.pk).update(**updates)
+        for field, value in updates.items():
+            setattr(session, field, value)
+
+
+@transaction.atomic
+def update_session(
+    *,
+    session: Session,
+    by: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str,
+    video_url: str,
+    capacity: int | None,
+    now: dt.datetime | None = None,
+) -> Session:
+    """Move a session and/or change its place or capacity; members are told when the time changes."""
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("A cancelled session cannot be changed."))
+    _check_future(starts_at, ends_at, now)
+    confirmed = _confirmed_count(session)
+    if capacity is not None and capacity < confirmed:
+        raise ValidationError(
+            {"capacity": _("The capacity cannot be below the %(count)d people who already said yes.") % {"count": confirmed}}
+        )
+    moved = starts_at != session.starts_at or ends_at != session.ends_at
+    old_prefix = session.event_key()
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.place, session.video_url, session.capacity = place, video_url, capacity
+    session.sequence += 1
+    if moved:
+        session.time_version += 1
+    session.full_clean()
+    session.save()
+    if moved:
+        # The reminders of the old time that have not gone out yet are withdrawn.
+        cancel_pending(event_key_prefix=old_prefix)
+        _mark_passed_reminder_windows(session, now)
+        notify(
+            recipients=[u for u in _member_users(session.group, exclude_declined=None) if u != by],
+            kind="supervision.session_moved",
+            event_key=session.event_key("moved"),
+            obj=session,
+            organisation=session.group.organisation,
+            url=session.get_absolute_url(),
+            context=_session_context(session),
+        )
+    record(actor=by, action="supervision.session_moved" if moved else "supervision.session_changed", obj=session.group,
+           detail={"session": session.pk})
+    _promote_waiting(session)
+    return session
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
+    session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("This session is already cancelled."))
+    if session.has_started:
+        raise ValidationError(_("A session that has started cannot be cancelled."))
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    session.sequence += 1
+    session.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    cancel_pending(event_key_prefix=session.event_key())
+    notify(
+        recipients=[u for u in _member_users(session.group) if u != by],
+        kind="supervision.session_cancelled",
+        event_key=session.event_key("cancelled"),
+        obj=session,
+        organisation=session.group.organisation,
+        url=session.get_absolute_url(),
+        context=_session_context(session),
+    )
+    record(actor=by, action="supervision.session_cancelled", obj=session.group, detail={"session": session.pk})
+    return session
+
+
+# --- Answers, waiting list, attendance, notes --------------------------------------------------
+
+
+@transaction.atomic
+def answer(*, session: Session, membership: Membership, answer: str, now: dt.datetime | None = None) -> Rsvp:
+    """Answer yes / maybe / no. A yes beyond the capacity goes on the waiting list.
+
+    The session row is locked for the whole decision, so two last-place yeses cannot both get in
+    and a freed place is handed to exactly one waiting person.
+    """
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
+    if answer not in Answer.values:
+        raise ValidationError({"answer": _("Please choose yes, maybe or no.")})
+    if not GroupMember.objects.current().filter(group_id=session.group_id, membership=membership).exists():
+        raise ValidationError(_("Only members of the group can answer."))
+    if session.is_cancelled or session.has_started:
+        raise ValidationError(_("This session can no longer be answered."))
+    rsvp = Rsvp.objects.filter(session=session, membership=membership).first()
+    was_confirmed = rsvp is not None and rsvp.answer == Answer.YES and rsvp.waiting_since is None
+    if rsvp is None:
+        rsvp = Rsvp(session=session, membership=membership)
+    keeps_place = rsvp.answer == Answer.YES and answer == Answer.YES
+    rsvp.answer = answer
+    rsvp.answered_at = now
+    if answer != Answer.YES:
+        rsvp.waiting_since = None
+    elif not keeps_place:
+        full = session.capacity is not None and _confirmed_count(session) >= session.capacity
+        rsvp.waiting_since = now if full else None
+    rsvp.save()
+    if was_confirmed and answer != Answer.YES:
+        _promote_waiting(session)
+    return rsvp
+
+
+def _promote_waiting(session: Session) -> list[Rsvp]:
+    """Move waiting yeses up while there is room (caller holds the session lock)."""
+    promoted: list[Rsvp] = []
+    free = None if session.capacity is None else session.capacity - _confirmed_count(session)
+    waiting = Rsvp.objects.filter(session=session, answer=Answer.YES, waiting_since__isnull=False).order_by(
+        "waiting_since", "id"
+    ).select_related("membership__user")
+    for rsvp in waiting if free is None else waiting[: max(free, 0)]:
+        Rsvp.objects.filter(pk=rsvp.pk).update(waiting_since=None)
+        promoted.append(rsvp)
+        notify(
+            recipients=[rsvp.membership.user],
+            kind="supervision.waitlist_promoted",
+            event_key=session.event_key(f"promoted:{rsvp.pk}:{int(rsvp.waiting_since.timestamp())}"),  # type: ignore[union-attr]
+            obj=session,
+            organisation=session.group.organisation,
+            url=session.get_absolute_url(),
+            context=_session_context(session),
+        )
+    return promoted
+
+
+@transaction.atomic
+def record_attendance(*, session: Session, by: User, attended: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Record who attended (membership ids); everyone else of the current members did not."""
+    now = now or timezone.now()
+    if session.is_cancelled:
+        raise ValidationError(_("Attendance cannot be recorded for a cancelled session."))
+    if session.starts_at > now:
+        raise ValidationError(_("Attendance can be recorded once the session has started."))
+    present = set(attended)
+    members = list(GroupMember.objects.current().filter(group_id=session.group_id).values_list("membership_id", flat=True))
+    unknown = present - set(members)
+    if unknown:
+        raise ValidationError(_("Only members of the group can be recorded."))
+    for membership_id in members:
+        Attendance.objects.update_or_create(
+            session=session,
+            membership_id=membership_id,
+            defaults={"attended": membership_id in present, "recorded_by": by, "recorded_at": now},
+        )
+    record(actor=by, action="supervision.attendance_recorded", obj=session.group,
+           detail={"session": session.pk, "present": len(present), "members": len(members)})
+    return len(members)
+
+
+@transaction.atomic
+def add_note(*, session: Session, by: User, text: str) -> SessionNote:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Please write a note.")})
+    note = SessionNote.objects.create(session=session, author=by, text=text)
+    # The audit trail records that a note was written, never what it says.
+    record(actor=by, action="supervision.note_added", obj=session.group, detail={"session": session.pk})
+    return note
+
+
+# --- Date polls ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_poll(
+    *,
+    group: SupervisionGroup,
+    by: User,
+    title: str,
+    slots: Sequence[dt.datetime],
+    duration_minutes: int = 120,
+    place: str = "",
+    video_url: str = "",
+    now: dt.datetime | None = None,
+) -> DatePoll:
+    now = now or timezone.now()
+    unique = sorted(set(slots))
+    if not unique:
+        raise ValidationError(_("Please propose at least one date."))
+    if any(s <= now for s in unique):
+        raise ValidationError(_("Proposed dates cannot lie in the past."))
+    poll = DatePoll(group=group, title=title, duration_minutes=duration_minutes, place=place, video_url=video_url, created_by=by)
+    poll.full_clean()
+    poll.save()
+    PollSlot.objects.bulk_create([PollSlot(poll=poll, starts_at=s) for s in unique])
+    record(actor=by, action="supervision.poll_created", obj=group, detail={"poll": poll.pk})
+    notify(
+        recipients=_member_users(group),
+        kind="supervision.poll_opened",
+        event_key=f"supervision.poll:{poll.pk}:opened",
+        obj=poll,
+        organisation=group.organisation,
+        url=poll.get_absolute_url(),
+        context={"group": group.name, "title": poll.title},
+    )
+    return poll
+
+
+@transaction.atomic
+def answer_poll(*, poll: DatePoll, membership: Membership, choices: dict[int, str]) -> None:
+    if not poll.is_open:
+        raise ValidationError(_("This poll is closed."))
+    if not GroupMember.objects.current().filter(group_id=poll.group_id, membership=membership).exists():
+        raise ValidationError(_("Only members of the group can answer."))
+    slot_ids = set(poll.slots.values_list("id", flat=True))
+    for slot_id, choice in choices.items():
+        if slot_id not in slot_ids or choice not in PollAnswer.Choice.values:
+            raise ValidationError(_("Please answer each date with yes, if need be or no."))
+        PollAnswer.objects.update_or_create(slot_id=slot_id, membership=membership, defaults={"choice": choice})
+
+
+@dataclass(frozen=True)
+class SlotResult:
+    slot: PollSlot
+    yes: int
+    if_need_be: int
+    no: int
+
+
+def poll_results(poll: DatePoll) -> list[SlotResult]:
+    """Every slot with its counts, best first: most yes, then most if-need-be, then the earlier date."""
+    slots = poll.slots.annotate(
+        n_yes=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.YES)),
+        n_maybe=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.IF_NEED_BE)),
+        n_no=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.NO)),
+    )
+    results = [SlotResult(slot=s, yes=s.n_yes, if_need_be=s.n_maybe, no=s.n_no) for s in slots]  # type: ignore[attr-defined]
+    return sorted(results, key=lambda r: (-r.yes, -r.if_need_be, r.slot.starts_at, r.slot.pk))
+
+
+@transaction.atomic
+def decide_poll(*, poll: DatePoll, by: User, slot: PollSlot | None = None, now: dt.datetime | None = None) -> Session:
+    """Turn the winning (or chosen) slot into a session; everyone in the group is told."""
+    now = now or timezone.now()
+    poll = DatePoll.objects.select_for_update().select_related("group__organisation").get(pk=poll.pk)
+    if not poll.is_open:
+        raise ValidationError(_("This poll has already been decided."))
+    if slot is None:
+        results = [r for r in poll_results(poll) if r.slot.starts_at > now]
+        if not results:
+            raise ValidationError(_("All proposed dates have passed. Please start a new poll."))
+        slot = results[0].slot
+    elif slot.poll_id != poll.pk:
+        raise ValidationError(_("This date does not belong to the poll."))
+    session = create_session(
+        group=poll.group,
+        by=by,
+        title=poll.title,
+        starts_at=slot.starts_at,
+        ends_at=slot.starts_at + dt.timedelta(minutes=poll.duration_minutes),
+        place=poll.place,
+        video_url=poll.video_url,
+        now=now,
+    )
+    poll.decided_at = now
+    poll.session = session
+    poll.save(update_fields=["decided_at", "session"])
+    record(actor=by, action="supervision.poll_decided", obj=poll.group, detail={"poll": poll.pk, "session": session.pk})
+    return session
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+def send_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """Send the 7-day and 1-day reminders that are due; returns the number of sessions handled.
+
+    Due-ness comes from the database: a scheduled session starting within the window whose
+    reminder was not yet sent *for its current time* (``reminded_*_version``). Each session is
+    claimed with ``select_for_update(skip_locked=True)``, and the notification event key carries
+    the time version, so a second sweep (or two at once) sends nothing twice.
+    """
+    now = now or timezone.now()
+    handled = 0
+    for before, field, suffix in REMINDERS:
+        due = (
+            Session.objects.scheduled()
+            .filter(starts_at__gt=now, starts_at__lte=now + before)
+            .exclude(**{field: F("time_version")})
+            .values_list("pk", flat=True)
+        )
+        for pk in list(due):
+            with transaction.atomic():
+                session = (
+                    Session.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, status=Session.Status.SCHEDULED, starts_at__gt=now)
+                    .exclude(**{field: F("time_version")})
+                    .select_related("group__organisation")
+                    .first()
+                )
+                if session is None:
+                    continue
+                short_notice = suffix == "reminder-7d" and session.starts_at <= now + dt.timedelta(days=1)
+                if not short_notice:  # within a day the 1-day reminder alone is enough
+                    notify(
+                        recipients=_member_users(session.group, exclude_declined=session),
+                        kind="supervision.reminder",
+                        event_key=session.event_key(suffix),
+                        obj=session,
+                        organisation=session.group.organisation,
+                        url=session.get_absolute_url(),
+                        context={**_session_context(session), "days": before.days},
+                        now=now,
+                    )
+                Session.objects.filter(pk=session.pk).update(**{field: session.time_version})
+                handled += 1
+    return handled
+
+
+# --- Calendar -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def renew_feed(*, user: User) -> str:
+    """A new secret calendar address; the previous one stops working at once."""
+    token, token_hash = CalendarFeed.new_token()
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": token_hash, "created_at": timezone.now()})
+    record(actor=user, action="supervision.calendar_renewed")
+    return token
+
+
+@transaction.atomic
+def revoke_feed(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
+    record(actor=user, action="supervision.calendar_revoked")
