@@ -5,3 +5,66 @@ from django.utils.translation import gettext_lazy as _
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring")
+
+    def ready(self) -> None:
+        from accounts.models import Role
+        from tandem.audit.models import register_actions
+        from tandem.navigation import NavItem, register_attention, register_nav
+        from tandem.notifications import kinds, sweeps
+
+        from . import attention
+
+        register_nav(
+            NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
+            NavItem(_("My mentees"), "mentoring:mentees", frozenset({Role.MENTOR}), order=21),
+            NavItem(_("Mentors"), "mentoring:lead_overview", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=22),
+        )
+        register_attention(attention.items)
+        K = kinds.NotificationKind
+        kinds.register(
+            K("mentoring.mentor_assigned", _("You have a new mentor")),
+            K("mentoring.mentee_assigned", _("You are the mentor of a new mentee")),
+            K("mentoring.irritation_addressed", _("A mentee asks for your help"), digest_allowed=False),
+            K("mentoring.irritation_ack_reminder", _("An irritation waits for your acknowledgement"), digest_allowed=False),
+            K("mentoring.irritation_escalated", _("An irritation was escalated to you"), digest_allowed=False),
+            K("mentoring.irritation_notice", _("Your irritation goes to your mentor soon"), digest_allowed=False),
+            K("mentoring.irritation_update", _("News about your irritation")),
+            K("mentoring.irritation_message", _("A new message about an irritation")),
+            K("mentoring.irritation_closed", _("An irritation was resolved or withdrawn")),
+            K("mentoring.irritation_shared", _("A peer shared an irritation with you")),
+            K("mentoring.peer_needs_mentor", _("A peer needs a mentor"), digest_allowed=False),
+            K("mentoring.irritation_backup", _("A peer's irritation waits for its mentor"), digest_allowed=False),
+            K("mentoring.check_in_soon", _("A mentor check-in is due soon")),
+            K("mentoring.check_in_overdue", _("A mentor check-in is overdue")),
+        )
+        sweeps.register_sweep("mentoring.escalation", "mentoring.escalate_irritations", 300)
+        sweeps.register_sweep("mentoring.check_ins", "mentoring.remind_check_ins", 900)
+        sweeps.register_sweep("mentoring.retention", "mentoring.purge_irritations", 86400)
+        register_actions(
+            {
+                "mentor.assigned": _("Mentor assigned"),
+                "mentor.assign_refused": _("Mentor assignment refused"),
+                "mentor.ended": _("Mentoring ended"),
+                "mentor.check_in": _("Check-in recorded"),
+                "mentor.check_in_interval": _("Check-in interval changed"),
+                "mentoring.settings_changed": _("Mentoring settings changed"),
+                "irritation.raised": _("Irritation raised"),
+                "irritation.addressed": _("Addressed to the mentor"),
+                "irritation.handed_over": _("Handed over to the new mentor"),
+                "irritation.mentor_found": _("Passed to the new mentor"),
+                "irritation.acknowledged": _("Acknowledged by the mentor"),
+                "irritation.message": _("Message written"),
+                "irritation.resolution_proposed": _("Resolution proposed"),
+                "irritation.resolution_confirmed": _("Resolution confirmed"),
+                "irritation.resolved": _("Resolved"),
+                "irritation.withdrawn": _("Withdrawn"),
+                "irritation.date_moved": _("Clarify-by date moved"),
+                "irritation.shared_with_lead": _("Shared with a team lead"),
+                "irritation.share_revoked": _("Sharing revoked"),
+                "irritation.ack_reminder": _("Mentor reminded"),
+                "irritation.escalated": _("Escalated to the mentor"),
+                "irritation.waiting_for_mentor": _("Waiting for a mentor"),
+                "irritation.backup_told": _("Backup person told"),
+                "irritations.purged": _("Old irritations deleted"),
+            }
+        )

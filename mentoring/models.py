@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +62,251 @@ class MentorAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+    def next_check_in_on(self, last_held_on: dt.date | None = None) -> dt.date:
+        """The day the next check-in is due: every ``check_in_every_weeks`` after the last one (or the start)."""
+        return (last_held_on or self.started_on) + dt.timedelta(weeks=self.check_in_every_weeks)
+
+
+class MentoringSettings(models.Model):
+    """An organisation's rules for irritations and escalation (one row per organisation)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="mentoring_settings", verbose_name=_("organisation")
+    )
+    clarify_within_days = models.PositiveSmallIntegerField(
+        _("clarify within (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    urgent_clarify_within_days = models.PositiveSmallIntegerField(
+        _("urgent: clarify within (days)"), default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    acknowledge_within_days = models.PositiveSmallIntegerField(
+        _("mentor acknowledges within (days)"), default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    backup_after_days = models.PositiveSmallIntegerField(
+        _("tell the backup person after (days without acknowledgement)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    backup = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("backup person (deputy mentor or team lead)"),
+    )
+    resolve_requires_peer_confirmation = models.BooleanField(
+        _("a mentor may not resolve an irritation without the peer's confirmation"), default=True
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("delete resolved and withdrawn irritations after (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+
+    class Meta:
+        verbose_name = _("mentoring settings")
+        verbose_name_plural = _("mentoring settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @classmethod
+    def for_organisation(cls, organisation: Organisation | int) -> MentoringSettings:
+        org_id = organisation if isinstance(organisation, int) else organisation.pk
+        found = cls.objects.filter(organisation_id=org_id).first()
+        return found or cls(organisation_id=org_id)
+
+
+class CheckIn(models.Model):
+    """A mentor talk that took place. The note is the mentor's own and nobody else reads it."""
+
+    assignment = models.ForeignKey(MentorAssignment, on_delete=models.CASCADE, related_name="check_ins")
+    held_on = models.DateField(_("date of the talk"))
+    note = models.TextField(_("private note"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.held_on}"
+
+
+class IrritationQuerySet(models.QuerySet["Irritation"]):
+    def visible_to(self, user: User | AnonymousUser) -> IrritationQuerySet:
+        """THE confidentiality rule, the only place it is written down.
+
+        The peer who raised it; her current mentor once she addressed it to the mentor or it
+        escalated (and only while that mentor holds it: a handover needs her consent); the one
+        team lead she shared it with, until she revokes that. Nobody else, whatever their role.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        current_assignment = MentorAssignment.objects.current().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
+        return self.filter(
+            Q(peer__user=user, peer__ended_on__isnull=True)
+            | Q(
+                Exists(current_assignment),
+                mentor__user=user,
+                mentor__ended_on__isnull=True,
+                mentor__is_mentor=True,
+                shared_with_mentor_at__isnull=False,
+                handover_pending=False,
+            )
+            | Q(shared_with_lead__user=user, shared_with_lead__ended_on__isnull=True, shared_with_lead__is_team_lead=True)
+        ).select_related("peer__user", "mentor__user", "organisation")
+
+    def open(self) -> IrritationQuerySet:
+        return self.filter(state__in=Irritation.OPEN_STATES)
+
+    def with_mentor(self) -> IrritationQuerySet:
+        """Irritations addressed or escalated to a mentor (the only ones counted anywhere)."""
+        return self.filter(shared_with_mentor_at__isnull=False)
+
+
+class Irritation(models.Model):
+    class Category(models.TextChoices):
+        TREATED_AS_CLIENT = "treated_as_client", _("being treated as a client")
+        HEALTH_QUESTIONS = "health_questions", _("worried questions about my health")
+        ROLE_UNCLEAR = "role_unclear", _("role unclear")
+        NOT_HEARD = "not_heard", _("not heard")
+        LOYALTY_CONFLICT = "loyalty_conflict", _("confidentiality or loyalty conflict")
+        WORKLOAD = "workload", _("workload")
+        EXCLUSION = "exclusion", _("exclusion")
+        COMPETITION = "competition", _("competition")
+        OTHER = "other", _("other")
+
+    class StartMode(models.TextChoices):
+        MENTOR_NOW = "mentor_now", _("I want my mentor's help now")
+        SELF_FIRST = "self_first", _("I will try to clarify it myself first")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        IN_CLARIFICATION = "in_clarification", _("in clarification")
+        RESOLVED = "resolved", _("resolved")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN_STATES = (State.OPEN, State.ACKNOWLEDGED, State.IN_CLARIFICATION)
+    CLOSED_STATES = (State.RESOLVED, State.WITHDRAWN)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="irritations")
+    peer = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="irritations", verbose_name=_("peer"))
+    title = models.CharField(_("in a few words"), max_length=120)
+    what_happened = models.TextField(_("what happened"), max_length=4000)
+    happened_on = models.DateField(_("when it happened"))
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    tandem = models.ForeignKey(
+        "tandem.Tandem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("tandem involved")
+    )
+    colleague = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("colleague involved")
+    )
+    wish = models.TextField(_("what I wish for"), max_length=2000, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    clarify_by = models.DateField(_("clarify by"))
+    start_mode = models.CharField(_("how to start"), max_length=20, choices=StartMode.choices)
+    backup_may_name_me = models.BooleanField(
+        _("if my mentor does not answer in time, the backup person may learn my name"), default=False
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
+    # The mentor who holds it now; None while it is with the peer only.
+    mentor = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="held_irritations")
+    shared_with_mentor_at = models.DateTimeField(null=True, blank=True)
+    mentor_since = models.DateTimeField(null=True, blank=True)
+    # Set when the mentor who held it left the peer: it moves on only with her consent.
+    handover_pending = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolution_proposal = models.TextField(_("proposed resolution"), max_length=2000, blank=True)
+    resolution_proposed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    shared_with_lead = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("shared with team lead")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IrritationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("irritation")
+        verbose_name_plural = _("irritations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "clarify_by"]),
+            models.Index(fields=["peer", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=models.F("peer")), name="irritation_mentor_not_peer"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the title: __str__ ends up in logs, admin and error pages.
+        return f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:irritation_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_with_mentor(self) -> bool:
+        return self.shared_with_mentor_at is not None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None and self.is_open
+
+    @property
+    def waits_for_mentor(self) -> bool:
+        return self.is_open and self.is_with_mentor and (self.mentor_id is None or self.handover_pending)
+
+
+class IrritationMessage(models.Model):
+    """One entry in the conversation between the peer and her mentor."""
+
+    irritation = models.ForeignKey(Irritation, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.irritation_id}/{self.pk}"
+
+
+class EscalationStep(models.Model):
+    """One escalation step that happened. The unique constraint makes every step happen exactly once."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("peer told the day before")
+        ESCALATED = "escalated", _("escalated to the mentor")
+        ACK_REMINDER = "ack_reminder", _("mentor reminded to acknowledge")
+        WAITING = "waiting", _("waiting for a mentor")
+        BACKUP = "backup", _("backup person told")
+
+    irritation = models.ForeignKey(Irritation, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The clarify-by date for the notice (a moved date earns a new notice); empty for once-only steps.
+    key = models.CharField(max_length=20, blank=True, default="")
+    mentor = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    happened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["happened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["irritation", "kind", "key"], name="escalation_step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.irritation_id} {self.kind}"

@@ -1,0 +1,67 @@
+"""Start-page items: what needs the person's attention in mentoring (counts, never content)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, Max, OuterRef
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from accounts.models import Membership
+from tandem.navigation import AttentionItem
+
+from .models import Irritation, MentorAssignment
+
+
+def items(request: HttpRequest) -> list[AttentionItem]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    result: list[AttentionItem] = []
+    today = timezone.localdate()
+    if membership.is_mentor:
+        waiting = (
+            Irritation.objects.visible_to(request.user).open().filter(mentor=membership, acknowledged_at__isnull=True).count()
+        )
+        if waiting:
+            result.append(AttentionItem(
+                ngettext("%(count)d irritation waits for your acknowledgement",
+                         "%(count)d irritations wait for your acknowledgement", waiting) % {"count": waiting},
+                reverse("mentoring:mentees"), waiting))
+        due = [
+            a for a in MentorAssignment.objects.current().filter(mentor=membership).annotate(last=Max("check_ins__held_on"))
+            if a.next_check_in_on(a.last) <= today + dt.timedelta(days=2)  # type: ignore[attr-defined]
+        ]
+        if due:
+            result.append(AttentionItem(
+                ngettext("%(count)d check-in is due", "%(count)d check-ins are due", len(due)) % {"count": len(due)},
+                reverse("mentoring:mentees"), len(due)))
+    if membership.is_peer:
+        own = Irritation.objects.visible_to(request.user).open().filter(peer=membership)
+        proposals = own.filter(resolution_proposed_at__isnull=False).count()
+        if proposals:
+            result.append(AttentionItem(
+                ngettext("Your mentor proposed a resolution for %(count)d irritation",
+                         "Your mentor proposed a resolution for %(count)d irritations", proposals) % {"count": proposals},
+                reverse("mentoring:my_irritations"), proposals))
+        soon = own.filter(shared_with_mentor_at__isnull=True, clarify_by__lte=today + dt.timedelta(days=1)).count()
+        if soon:
+            result.append(AttentionItem(
+                ngettext("%(count)d of your irritations goes to your mentor soon",
+                         "%(count)d of your irritations go to your mentor soon", soon) % {"count": soon},
+                reverse("mentoring:my_irritations"), soon))
+    if membership.is_team_lead or membership.is_org_admin:
+        without = (
+            Membership.objects.active()
+            .filter(organisation_id=membership.organisation_id, is_peer=True)
+            .exclude(Exists(MentorAssignment.objects.current().filter(peer=OuterRef("pk"))))
+            .count()
+        )
+        if without:
+            result.append(AttentionItem(
+                ngettext("%(count)d peer has no mentor", "%(count)d peers have no mentor", without) % {"count": without},
+                reverse("mentoring:lead_overview"), without))
+    return result

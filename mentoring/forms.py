@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Organisation
+
+from .models import Irritation, MentoringSettings
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return obj.user.display_name
+
+
+class AssignMentorForm(forms.Form):
+    peer = PersonChoiceField(label=_("Peer"), queryset=Membership.objects.none())
+    mentor = PersonChoiceField(label=_("Mentor"), queryset=Membership.objects.none())
+    started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26, initial=4)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Membership.objects.active().filter(organisation=organisation).select_related("user")
+        self.fields["peer"].queryset = people.filter(is_peer=True)  # type: ignore[attr-defined]
+        self.fields["mentor"].queryset = people.filter(is_mentor=True)  # type: ignore[attr-defined]
+        self.fields["mentor"].help_text = _("A professional or an experienced peer. Not the peer's tandem partner.")
+        self.fields["started_on"].initial = timezone.localdate()
+
+
+class CheckInForm(forms.Form):
+    held_on = forms.DateField(label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Private note (only you can read it)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False
+    )
+
+    def clean_held_on(self) -> dt.date:
+        held_on: dt.date = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("A talk that took place cannot be in the future."))
+        return held_on
+
+
+class CheckInIntervalForm(forms.Form):
+    check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26)
+
+
+class IrritationForm(forms.Form):
+    title = forms.CharField(label=_("In a few words"), max_length=120)
+    what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
+    happened_on = forms.DateField(label=_("When did it happen?"), widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label=_("Category"), choices=Irritation.Category.choices)
+    tandem: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Tandem involved (optional)"), queryset=Membership.objects.none(), required=False
+    )
+    colleague = PersonChoiceField(label=_("Colleague involved (optional)"), queryset=Membership.objects.none(), required=False)
+    wish = forms.CharField(
+        label=_("What do you wish for? (optional)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+    urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    clarify_by = forms.DateField(
+        label=_("Clarify by (optional)"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    start_mode = forms.ChoiceField(
+        label=_("How do you want to start?"), choices=Irritation.StartMode.choices, widget=forms.RadioSelect
+    )
+    backup_may_name_me = forms.BooleanField(
+        label=_("If my mentor does not answer in time, the backup person may learn my name (never the content)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, peer: Membership, settings: MentoringSettings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tandem.models import Tandem
+
+        self.fields["tandem"].queryset = Tandem.objects.open().filter(peer=peer).select_related("professional__user")  # type: ignore[attr-defined]
+        self.fields["tandem"].label_from_instance = lambda t: t.professional.user.display_name  # type: ignore[attr-defined]
+        self.fields["colleague"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.active().filter(organisation=peer.organisation).exclude(pk=peer.pk).select_related("user")
+        )
+        self.fields["clarify_by"].help_text = _(
+            "Empty: in %(days)d days, or in %(urgent)d days if urgent."
+        ) % {"days": settings.clarify_within_days, "urgent": settings.urgent_clarify_within_days}
+        self.fields["start_mode"].help_text = _(
+            "Your mentor sees the irritation only if you ask for help now, or when it is not resolved by its date."
+        )
+
+
+class ClarifyByForm(forms.Form):
+    clarify_by = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class ResolutionForm(forms.Form):
+    proposal = forms.CharField(
+        label=_("Proposed resolution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
+class ShareWithLeadForm(forms.Form):
+    lead = PersonChoiceField(label=_("Team lead"), queryset=Membership.objects.none())
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.active().filter(organisation=organisation, is_team_lead=True).select_related("user")
+        )
+
+
+class MentoringSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MentoringSettings
+        fields = [
+            "clarify_within_days",
+            "urgent_clarify_within_days",
+            "acknowledge_within_days",
+            "backup_after_days",
+            "backup",
+            "resolve_requires_peer_confirmation",
+            "retention_months",
+        ]
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        backup = self.fields["backup"]
+        backup.queryset = (  # type: ignore[attr-defined]
+            Membership.objects.active()
+            .filter(organisation=organisation)
+            .filter(models_q_mentor_or_lead())
+            .select_related("user")
+        )
+        backup.label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]
+
+
+def models_q_mentor_or_lead() -> Any:
+    from django.db.models import Q
+
+    return Q(is_mentor=True) | Q(is_team_lead=True)

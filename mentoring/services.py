@@ -1,0 +1,503 @@
+"""Writes for mentoring: assignments, check-ins, irritations. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from tandem.audit.services import record
+from tandem.notifications.services import notify
+
+from . import rules
+from .models import CheckIn, Irritation, MentorAssignment
+
+# --- Mentor assignments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_mentor(
+    *,
+    peer: Membership,
+    mentor: Membership,
+    by: Any,
+    started_on: dt.date | None = None,
+    check_in_every_weeks: int = 4,
+) -> MentorAssignment:
+    """Give ``peer`` a mentor; a current assignment ends today (history is kept)."""
+    if not peer.is_peer or not peer.is_active:
+        raise ValidationError({"peer": _("Only a current peer can have a mentor assigned.")})
+    refusal = rules.mentor_refusal(peer=peer, mentor=mentor)
+    if refusal:
+        record(actor=by, action="mentor.assign_refused", obj=peer, organisation=peer.organisation,
+               outcome="refused", detail={"mentor": mentor.pk})
+        raise ValidationError({"mentor": refusal})
+    if not 1 <= check_in_every_weeks <= 26:
+        raise ValidationError({"check_in_every_weeks": _("Choose between 1 and 26 weeks.")})
+    started_on = started_on or timezone.localdate()
+    # Lock the peer's row so two leads assigning at once do not both end and create.
+    Membership.objects.select_for_update().get(pk=peer.pk)
+    current = MentorAssignment.objects.current().filter(peer=peer).first()
+    if current is not None:
+        if current.mentor_id == mentor.pk:
+            raise ValidationError({"mentor": _("%(mentor)s is already the mentor of %(peer)s.") % {
+                "mentor": mentor.user.display_name, "peer": peer.user.display_name}})
+        _end(current, by=by, ended_on=max(started_on, current.started_on))
+    assignment = MentorAssignment.objects.create(
+        organisation=peer.organisation,
+        peer=peer,
+        mentor=mentor,
+        started_on=started_on,
+        check_in_every_weeks=check_in_every_weeks,
+        assigned_by=by,
+    )
+    record(actor=by, action="mentor.assigned", obj=assignment, detail={"peer": peer.pk, "mentor": mentor.pk})
+    pending = Irritation.objects.open().with_mentor().filter(peer=peer, handover_pending=True).exists()
+    notify(
+        recipients=[peer.user],
+        kind="mentoring.mentor_assigned",
+        event_key=f"assignment:{assignment.pk}:peer",
+        obj=assignment,
+        url=reverse("mentoring:my_irritations"),
+        context={"mentor_name": mentor.user.display_name, "handover_question": pending},
+    )
+    notify(
+        recipients=[mentor.user],
+        kind="mentoring.mentee_assigned",
+        event_key=f"assignment:{assignment.pk}:mentor",
+        obj=assignment,
+        url=reverse("mentoring:mentees"),
+        context={"peer_name": peer.user.display_name},
+    )
+    return assignment
+
+
+def _end(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
+    assignment.ended_on = ended_on
+    assignment.save(update_fields=["ended_on"])
+    # Open irritations the mentor held stay with the peer until she agrees to hand them over.
+    Irritation.objects.filter(peer=assignment.peer, mentor=assignment.mentor, state__in=Irritation.OPEN_STATES).update(
+        mentor=None, handover_pending=True, updated_at=timezone.now()
+    )
+    record(actor=by, action="mentor.ended", obj=assignment, detail={"peer": assignment.peer_id})
+
+
+@transaction.atomic
+def end_assignment(*, assignment: MentorAssignment, by: Any) -> None:
+    if not assignment.is_active:
+        raise ValidationError(_("This mentor assignment has already ended."))
+    locked = MentorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    _end(locked, by=by, ended_on=max(timezone.localdate(), locked.started_on))
+    assignment.ended_on = locked.ended_on
+
+
+@transaction.atomic
+def set_check_in_interval(*, assignment: MentorAssignment, weeks: int, by: Any) -> None:
+    if not assignment.is_active:
+        raise ValidationError(_("This mentor assignment has already ended."))
+    if not 1 <= weeks <= 26:
+        raise ValidationError({"check_in_every_weeks": _("Choose between 1 and 26 weeks.")})
+    assignment.check_in_every_weeks = weeks
+    assignment.save(update_fields=["check_in_every_weeks"])
+    record(actor=by, action="mentor.check_in_interval", obj=assignment, detail={"weeks": weeks})
+
+
+@transaction.atomic
+def record_check_in(*, assignment: MentorAssignment, by: Any, held_on: dt.date, note: str = "") -> CheckIn:
+    """The mentor records that a talk took place. The note stays the mentor's."""
+    if not assignment.is_active:
+        raise ValidationError(_("This mentor assignment has already ended."))
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A talk that took place cannot be in the future.")})
+    if held_on < assignment.started_on:
+        raise ValidationError({"held_on": _("The talk cannot be before the mentoring started.")})
+    if len(note) > 4000:
+        raise ValidationError({"note": _("The note is too long (at most 4000 characters).")})
+    check_in = CheckIn.objects.create(assignment=assignment, held_on=held_on, note=note.strip(), recorded_by=by)
+    record(actor=by, action="mentor.check_in", obj=assignment, detail={"held_on": held_on.isoformat()})
+    return check_in
+
+
+def last_check_in_on(assignment: MentorAssignment) -> dt.date | None:
+    return assignment.check_ins.order_by("-held_on").values_list("held_on", flat=True).first()
+
+
+# --- Irritations -------------------------------------------------------------------------------
+
+
+
+def _require_open(irritation: Irritation) -> None:
+    if not irritation.is_open:
+        raise ValidationError(_("This irritation is already resolved or withdrawn; nothing more can be done with it."))
+
+
+def _require_peer(irritation: Irritation, by: Any) -> None:
+    if irritation.peer.user_id != by.pk:
+        raise ValidationError(_("Only the peer who raised this irritation can do that."))
+
+
+def _require_mentor(irritation: Irritation, by: Any) -> None:
+    if irritation.mentor is None or irritation.mentor.user_id != by.pk or irritation.handover_pending:
+        raise ValidationError(_("Only the peer's current mentor can do that."))
+
+
+def _locked(irritation: Irritation) -> Irritation:
+    """Re-read under a row lock so the sweep and people acting at once see one order of events."""
+    return Irritation.objects.select_for_update().select_related("peer__user", "mentor__user", "organisation").get(
+        pk=irritation.pk
+    )
+
+
+def current_mentor(peer: Membership | int) -> Membership | None:
+    assignment = (
+        MentorAssignment.objects.current()
+        .filter(peer=peer, mentor__ended_on__isnull=True, mentor__is_mentor=True)
+        .select_related("mentor__user")
+        .first()
+    )
+    return assignment.mentor if assignment else None
+
+
+def _url(irritation: Irritation) -> str:
+    return reverse("mentoring:irritation_detail", args=[irritation.pk])
+
+
+def notify_mentor_addressed(irritation: Irritation) -> None:
+    """Tell the mentor who now holds it that a mentee asks for help (never what about)."""
+    if irritation.mentor is None:
+        return
+    notify(
+        recipients=[irritation.mentor.user],
+        kind="mentoring.irritation_addressed",
+        event_key=f"irritation:{irritation.pk}:addressed:{irritation.mentor_id}",
+        obj=irritation,
+        url=_url(irritation),
+        context={"escalated": irritation.escalated_at is not None},
+    )
+
+
+def default_clarify_by(*, organisation: Any, urgent: bool, today: dt.date | None = None) -> dt.date:
+    from .models import MentoringSettings
+
+    settings = MentoringSettings.for_organisation(organisation)
+    days = settings.urgent_clarify_within_days if urgent else settings.clarify_within_days
+    return (today or timezone.localdate()) + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def raise_irritation(
+    *,
+    peer: Membership,
+    by: Any,
+    title: str,
+    what_happened: str,
+    happened_on: dt.date,
+    category: str,
+    start_mode: str,
+    tandem: Any = None,
+    colleague: Membership | None = None,
+    wish: str = "",
+    urgent: bool = False,
+    clarify_by: dt.date | None = None,
+    backup_may_name_me: bool = False,
+) -> Irritation:
+    """A peer writes down an irritation, either for her mentor now or for herself first."""
+    if peer.user_id != by.pk or not peer.is_peer or not peer.is_active:
+        raise ValidationError(_("You can only raise an irritation for yourself."))
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if clarify_by is None:
+        clarify_by = default_clarify_by(organisation=peer.organisation, urgent=urgent, today=today)
+    elif clarify_by < today:
+        errors["clarify_by"] = _("The date by which it should be clarified cannot be in the past.")
+    if happened_on and happened_on > today:
+        errors["happened_on"] = _("The date it happened cannot be in the future.")
+    if tandem is not None and tandem.peer_id != peer.pk:
+        errors["tandem"] = _("Choose one of your own tandems.")
+    if colleague is not None and (colleague.organisation_id != peer.organisation_id or colleague.pk == peer.pk):
+        errors["colleague"] = _("Choose a colleague from your organisation.")
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    irritation = Irritation(
+        organisation=peer.organisation,
+        peer=peer,
+        title=title.strip(),
+        what_happened=what_happened.strip(),
+        happened_on=happened_on,
+        category=category,
+        tandem=tandem,
+        colleague=colleague,
+        wish=wish.strip(),
+        urgent=urgent,
+        clarify_by=clarify_by,
+        start_mode=start_mode,
+        backup_may_name_me=backup_may_name_me,
+    )
+    if start_mode == Irritation.StartMode.MENTOR_NOW:
+        irritation.shared_with_mentor_at = now
+        irritation.mentor = current_mentor(peer)
+        irritation.mentor_since = now if irritation.mentor else None
+    # full_clean catches empty or over-long text the form did not see (e.g. a service call).
+    irritation.full_clean()
+    irritation.save()
+    record(actor=by, action="irritation.raised", obj=irritation, detail={"start_mode": start_mode, "urgent": urgent})
+    notify_mentor_addressed(irritation)
+    return irritation
+
+
+@transaction.atomic
+def address_to_mentor(*, irritation: Irritation, by: Any) -> Irritation:
+    """The peer asks her mentor for help with an irritation she kept to herself so far."""
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    _require_open(irritation)
+    if irritation.is_with_mentor:
+        raise ValidationError(_("Your mentor already has this irritation."))
+    now = timezone.now()
+    irritation.shared_with_mentor_at = now
+    irritation.mentor = current_mentor(irritation.peer)
+    irritation.mentor_since = now if irritation.mentor else None
+    irritation.save(update_fields=["shared_with_mentor_at", "mentor", "mentor_since", "updated_at"])
+    record(actor=by, action="irritation.addressed", obj=irritation)
+    notify_mentor_addressed(irritation)
+    return irritation
+
+
+@transaction.atomic
+def hand_over(*, peer: Membership, by: Any) -> int:
+    """The peer agrees that her new mentor takes over her open irritations."""
+    if peer.user_id != by.pk:
+        raise ValidationError(_("Only the peer who raised this irritation can do that."))
+    mentor = current_mentor(peer)
+    if mentor is None:
+        raise ValidationError(_("You have no mentor at the moment. Your irritations stay with you."))
+    now = timezone.now()
+    moved = list(
+        Irritation.objects.select_for_update()
+        .filter(peer=peer, handover_pending=True, state__in=Irritation.OPEN_STATES)
+        .select_related("peer__user", "organisation")
+    )
+    for irritation in moved:
+        irritation.mentor = mentor
+        irritation.mentor_since = now
+        irritation.handover_pending = False
+        irritation.acknowledged_at = None
+        irritation.state = Irritation.State.OPEN
+        irritation.save(
+            update_fields=["mentor", "mentor_since", "handover_pending", "acknowledged_at", "state", "updated_at"]
+        )
+        record(actor=by, action="irritation.handed_over", obj=irritation, detail={"mentor": mentor.pk})
+        notify_mentor_addressed(irritation)
+    return len(moved)
+
+
+@transaction.atomic
+def acknowledge(*, irritation: Irritation, by: Any) -> Irritation:
+    irritation = _locked(irritation)
+    _require_mentor(irritation, by)
+    _require_open(irritation)
+    if irritation.acknowledged_at is not None:
+        raise ValidationError(_("You have already acknowledged this irritation."))
+    irritation.acknowledged_at = timezone.now()
+    if irritation.state == Irritation.State.OPEN:
+        irritation.state = Irritation.State.ACKNOWLEDGED
+    irritation.save(update_fields=["acknowledged_at", "state", "updated_at"])
+    record(actor=by, action="irritation.acknowledged", obj=irritation)
+    _tell_peer(irritation, "acknowledged")
+    return irritation
+
+
+def _tell_peer(irritation: Irritation, what: str, key: str = "") -> None:
+    notify(
+        recipients=[irritation.peer.user],
+        kind="mentoring.irritation_update",
+        event_key=f"irritation:{irritation.pk}:{what}{key}",
+        obj=irritation,
+        url=_url(irritation),
+        context={"what": what},
+    )
+
+
+@transaction.atomic
+def post_message(*, irritation: Irritation, by: Any, body: str) -> Any:
+    from .models import IrritationMessage
+
+    irritation = _locked(irritation)
+    _require_open(irritation)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Please write a message.")})
+    if len(body) > 4000:
+        raise ValidationError({"body": _("The message is too long (at most 4000 characters).")})
+    is_peer = irritation.peer.user_id == by.pk
+    if not is_peer:
+        _require_mentor(irritation, by)
+    message = IrritationMessage.objects.create(irritation=irritation, author=by, body=body)
+    fields = ["updated_at"]
+    if not is_peer:
+        # Writing back is taking it up: acknowledged, and now being clarified.
+        if irritation.acknowledged_at is None:
+            irritation.acknowledged_at = timezone.now()
+            fields.append("acknowledged_at")
+        if irritation.state != Irritation.State.IN_CLARIFICATION:
+            irritation.state = Irritation.State.IN_CLARIFICATION
+            fields.append("state")
+    irritation.save(update_fields=fields)
+    record(actor=by, action="irritation.message", obj=irritation)
+    if is_peer and irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+        recipients = [irritation.mentor.user]
+    elif not is_peer:
+        recipients = [irritation.peer.user]
+    else:
+        recipients = []
+    notify(
+        recipients=recipients,
+        kind="mentoring.irritation_message",
+        event_key=f"irritation:{irritation.pk}:message:{message.pk}",
+        obj=irritation,
+        url=_url(irritation),
+    )
+    return message
+
+
+@transaction.atomic
+def propose_resolution(*, irritation: Irritation, by: Any, proposal: str) -> Irritation:
+    irritation = _locked(irritation)
+    _require_mentor(irritation, by)
+    _require_open(irritation)
+    proposal = proposal.strip()
+    if not proposal:
+        raise ValidationError({"proposal": _("Please describe the resolution you propose.")})
+    if len(proposal) > 2000:
+        raise ValidationError({"proposal": _("The proposal is too long (at most 2000 characters).")})
+    now = timezone.now()
+    irritation.resolution_proposal = proposal
+    irritation.resolution_proposed_at = now
+    if irritation.acknowledged_at is None:
+        irritation.acknowledged_at = now
+    irritation.state = Irritation.State.IN_CLARIFICATION
+    irritation.save(update_fields=["resolution_proposal", "resolution_proposed_at", "acknowledged_at", "state", "updated_at"])
+    record(actor=by, action="irritation.resolution_proposed", obj=irritation)
+    _tell_peer(irritation, "proposed", f":{int(now.timestamp())}")
+    return irritation
+
+
+def _close(irritation: Irritation, *, by: Any, state: str, action: str) -> Irritation:
+    irritation.state = state
+    irritation.closed_at = timezone.now()
+    irritation.save(update_fields=["state", "closed_at", "updated_at"])
+    record(actor=by, action=action, obj=irritation)
+    return irritation
+
+
+@transaction.atomic
+def resolve(*, irritation: Irritation, by: Any) -> Irritation:
+    """The peer resolves it (or confirms her mentor's proposal); a mentor only where the organisation allows."""
+    from .models import MentoringSettings
+
+    irritation = _locked(irritation)
+    _require_open(irritation)
+    if irritation.peer.user_id == by.pk:
+        action = "irritation.resolution_confirmed" if irritation.resolution_proposed_at else "irritation.resolved"
+        _close(irritation, by=by, state=Irritation.State.RESOLVED, action=action)
+        if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+            notify(
+                recipients=[irritation.mentor.user],
+                kind="mentoring.irritation_closed",
+                event_key=f"irritation:{irritation.pk}:closed",
+                obj=irritation,
+                url=_url(irritation),
+                context={"what": "resolved"},
+            )
+        return irritation
+    _require_mentor(irritation, by)
+    if MentoringSettings.for_organisation(irritation.organisation_id).resolve_requires_peer_confirmation:
+        raise ValidationError(
+            _("In your organisation a mentor may not resolve an irritation without the peer's confirmation. "
+              "Propose a resolution instead; the peer confirms it.")
+        )
+    _close(irritation, by=by, state=Irritation.State.RESOLVED, action="irritation.resolved")
+    _tell_peer(irritation, "resolved")
+    return irritation
+
+
+@transaction.atomic
+def withdraw(*, irritation: Irritation, by: Any) -> Irritation:
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    _require_open(irritation)
+    _close(irritation, by=by, state=Irritation.State.WITHDRAWN, action="irritation.withdrawn")
+    if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+        notify(
+            recipients=[irritation.mentor.user],
+            kind="mentoring.irritation_closed",
+            event_key=f"irritation:{irritation.pk}:closed",
+            obj=irritation,
+            url=reverse("mentoring:mentees"),
+            context={"what": "withdrawn"},
+        )
+    return irritation
+
+
+@transaction.atomic
+def move_clarify_by(*, irritation: Irritation, by: Any, clarify_by: dt.date) -> Irritation:
+    """The peer gives herself (or her mentor) more time; a moved date earns a new day-before notice."""
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    _require_open(irritation)
+    if clarify_by < timezone.localdate():
+        raise ValidationError({"clarify_by": _("The date by which it should be clarified cannot be in the past.")})
+    old = irritation.clarify_by
+    irritation.clarify_by = clarify_by
+    irritation.save(update_fields=["clarify_by", "updated_at"])
+    record(actor=by, action="irritation.date_moved", obj=irritation,
+           detail={"from": old.isoformat(), "to": clarify_by.isoformat()})
+    return irritation
+
+
+@transaction.atomic
+def share_with_lead(*, irritation: Irritation, by: Any, lead: Membership) -> Irritation:
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    _require_open(irritation)
+    if not lead.is_team_lead or not lead.is_active or lead.organisation_id != irritation.organisation_id:
+        raise ValidationError({"lead": _("Choose a team lead of your organisation.")})
+    irritation.shared_with_lead = lead
+    irritation.save(update_fields=["shared_with_lead", "updated_at"])
+    record(actor=by, action="irritation.shared_with_lead", obj=irritation, detail={"lead": lead.pk})
+    notify(
+        recipients=[lead.user],
+        kind="mentoring.irritation_shared",
+        event_key=f"irritation:{irritation.pk}:shared:{lead.pk}:{int(timezone.now().timestamp())}",
+        obj=irritation,
+        url=_url(irritation),
+    )
+    return irritation
+
+
+@transaction.atomic
+def revoke_lead_share(*, irritation: Irritation, by: Any) -> Irritation:
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    if irritation.shared_with_lead_id is None:
+        raise ValidationError(_("This irritation is not shared with anyone."))
+    lead_id = irritation.shared_with_lead_id
+    irritation.shared_with_lead = None
+    irritation.save(update_fields=["shared_with_lead", "updated_at"])
+    record(actor=by, action="irritation.share_revoked", obj=irritation, detail={"lead": lead_id})
+    return irritation
+
+
+@transaction.atomic
+def save_settings(*, form: Any, by: Any) -> Any:
+    settings = form.save()
+    record(actor=by, action="mentoring.settings_changed", obj=settings, organisation=settings.organisation,
+           detail={"fields": form.changed_data})
+    return settings
