@@ -1,0 +1,263 @@
+"""The rules of practice for pairing, as plain functions that return explanations.
+
+The proposal form, the team lead dashboard, the suggestions and the tests all ask these functions,
+so a rule is written once. Each function can be given facts that a caller already counted in bulk
+(the dashboard does that) and otherwise looks them up itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Membership, Service, Team, TeamMembership
+from accounts.rules import has_placement_conflict
+
+from .models import PairingSettings, Tandem
+
+if TYPE_CHECKING:
+    pass
+
+MIN_PEERS_PER_TEAM = 2
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The answer of one rule: whether it holds, and what to tell the team lead."""
+
+    rule: int
+    ok: bool
+    message: str
+    # A broken blocking rule refuses the proposal; a broken non-blocking rule only warns.
+    blocking: bool = False
+    link: str = ""
+    link_label: str = ""
+
+    @property
+    def refuses(self) -> bool:
+        return not self.ok and self.blocking
+
+    @property
+    def warns(self) -> bool:
+        return not self.ok and not self.blocking
+
+
+def assign_mentor_url(peer: Membership) -> str:
+    """Where a mentor is assigned (the mentoring app); empty until that page exists."""
+    try:
+        return f"{reverse('mentoring:assign')}?peer={peer.pk}"
+    except NoReverseMatch:
+        return ""
+
+
+# --- rule 1: the peer has an active mentor ----------------------------------------------------
+
+
+def peer_has_mentor(peer: Membership) -> bool:
+    from mentoring.models import MentorAssignment
+
+    return MentorAssignment.objects.current().filter(peer=peer).exists()
+
+
+def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanation:
+    """A mentor is an unconditional prerequisite for bringing a peer into a team."""
+    if has_mentor is None:
+        has_mentor = peer_has_mentor(peer)
+    name = peer.user.display_name
+    if has_mentor:
+        return Explanation(1, True, _("%(name)s has an active mentor.") % {"name": name}, blocking=True)
+    return Explanation(
+        1,
+        False,
+        _("%(name)s has no active mentor. A peer needs a mentor before working in a tandem; please assign one first.")
+        % {"name": name},
+        blocking=True,
+        link=assign_mentor_url(peer),
+        link_label=_("Assign a mentor"),
+    )
+
+
+# --- rule 2: at least two peers per team ------------------------------------------------------
+
+
+def current_peer_count(team: Team) -> int:
+    return (
+        TeamMembership.objects.current()
+        .filter(team=team, function=TeamMembership.Function.PEER, membership__ended_on__isnull=True)
+        .count()
+    )
+
+
+def two_peers_rule(team: Team, *, peer_count: int | None = None) -> Explanation:
+    """A lone peer drifts into traditional roles; at least two peers should work in a team."""
+    if peer_count is None:
+        peer_count = current_peer_count(team)
+    if peer_count >= MIN_PEERS_PER_TEAM:
+        return Explanation(
+            2, True, _("%(team)s has %(count)d peers.") % {"team": team.name, "count": peer_count}
+        )
+    return Explanation(
+        2,
+        False,
+        ngettext(
+            "%(team)s has only %(count)d peer. At least two peers should work in the same team.",
+            "%(team)s has only %(count)d peers. At least two peers should work in the same team.",
+            peer_count,
+        )
+        % {"team": team.name, "count": peer_count},
+    )
+
+
+def warnings_before_leaving_team(team_membership: TeamMembership) -> list[str]:
+    """Asked by accounts before a person leaves a team (rule 2, and the tandems they leave open)."""
+    warnings: list[str] = []
+    team = team_membership.team
+    person = team_membership.membership
+    if team_membership.function == TeamMembership.Function.PEER:
+        remaining = current_peer_count(team) - 1
+        if remaining < MIN_PEERS_PER_TEAM:
+            warnings.append(
+                ngettext(
+                    "Afterwards %(team)s has only %(count)d peer. At least two peers should work in the same team.",
+                    "Afterwards %(team)s has only %(count)d peers. At least two peers should work in the same team.",
+                    max(remaining, 0),
+                )
+                % {"team": team.name, "count": max(remaining, 0)}
+            )
+    open_count = Tandem.objects.open().filter(team=team).filter(Q(peer=person) | Q(professional=person)).count()
+    if open_count:
+        warnings.append(
+            ngettext(
+                "%(name)s has %(count)d open tandem in this team. Please end or hand it over.",
+                "%(name)s has %(count)d open tandems in this team. Please end or hand them over.",
+                open_count,
+            )
+            % {"name": person.user.display_name, "count": open_count}
+        )
+    return warnings
+
+
+def warnings_before_ending(tandem: Tandem) -> list[str]:
+    """Ending a tandem may leave the team with fewer than two peers working in tandems (rule 2)."""
+    working_peers = set(
+        Tandem.objects.open().filter(team_id=tandem.team_id).exclude(pk=tandem.pk).values_list("peer_id", flat=True)
+    )
+    if len(working_peers) >= MIN_PEERS_PER_TEAM:
+        return []
+    return [
+        ngettext(
+            "Afterwards only %(count)d peer works in a tandem in %(team)s. At least two peers should work in the same team.",
+            "Afterwards only %(count)d peers work in a tandem in %(team)s. At least two peers should work in the same team.",
+            len(working_peers),
+        )
+        % {"count": len(working_peers), "team": tandem.team.name}
+    ]
+
+
+# --- rule 3: not where the peer was a client --------------------------------------------------
+
+
+def placement_rule(
+    peer: Membership, service: Service, *, justification: str = "", conflict: bool | None = None
+) -> Explanation:
+    """A peer should not work where they were once a client; exceptions need a justification.
+
+    The team lead learns only "placement conflict declared", never more.
+    """
+    if conflict is None:
+        conflict = has_placement_conflict(peer, service)
+    if not conflict:
+        return Explanation(3, True, _("No placement conflict declared for this service."), blocking=True)
+    if justification.strip():
+        return Explanation(
+            3, True, _("Placement conflict declared; a justification is recorded."), blocking=True
+        )
+    return Explanation(
+        3,
+        False,
+        _("Placement conflict declared. The proposal needs a justification from the team lead."),
+        blocking=True,
+    )
+
+
+# --- rule 4: capacity -------------------------------------------------------------------------
+
+
+def active_count(membership: Membership, *, side: str) -> int:
+    return Tandem.objects.active().filter(**{side: membership}).count()
+
+
+def capacity_rule(
+    peer: Membership,
+    professional: Membership,
+    *,
+    settings: PairingSettings,
+    peer_active: int | None = None,
+    professional_active: int | None = None,
+) -> Explanation:
+    """The organisation caps active tandems per person; going over the cap warns."""
+    if peer_active is None:
+        peer_active = active_count(peer, side="peer")
+    if professional_active is None:
+        professional_active = active_count(professional, side="professional")
+    over = []
+    if peer_active >= settings.max_active_per_peer:
+        over.append(
+            _("%(name)s already has %(count)d active tandems (the organisation's limit is %(limit)d).")
+            % {"name": peer.user.display_name, "count": peer_active, "limit": settings.max_active_per_peer}
+        )
+    if professional_active >= settings.max_active_per_professional:
+        over.append(
+            _("%(name)s already has %(count)d active tandems (the organisation's limit is %(limit)d).")
+            % {
+                "name": professional.user.display_name,
+                "count": professional_active,
+                "limit": settings.max_active_per_professional,
+            }
+        )
+    if over:
+        return Explanation(4, False, " ".join(over))
+    return Explanation(4, True, _("Both have room for another tandem."))
+
+
+# --- rule 5: no second tandem of the same pair -------------------------------------------------
+
+
+def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | None = None) -> Explanation:
+    if has_open is None:
+        has_open = Tandem.objects.open().filter(peer=peer, professional=professional).exists()
+    if has_open:
+        return Explanation(
+            5, False, _("These two already work together in an open tandem."), blocking=True
+        )
+    return Explanation(5, True, _("The two do not have a tandem yet."), blocking=True)
+
+
+# --- all of them ------------------------------------------------------------------------------
+
+
+def check_proposal(
+    *, team: Team, peer: Membership, professional: Membership, justification: str = ""
+) -> list[Explanation]:
+    """Every rule of practice for a proposed pairing, in the order of the rules."""
+    settings = PairingSettings.for_organisation(team.organisation)
+    return [
+        mentor_rule(peer),
+        two_peers_rule(team),
+        placement_rule(peer, team.service, justification=justification),
+        capacity_rule(peer, professional, settings=settings),
+        pair_rule(peer, professional),
+    ]
+
+
+def refusals(explanations: list[Explanation]) -> list[Explanation]:
+    return [e for e in explanations if e.refuses]
+
+
+def warnings(explanations: list[Explanation]) -> list[Explanation]:
+    return [e for e in explanations if e.warns]
