@@ -1,0 +1,214 @@
+"""Sweeps against a small and a large table with the same number of due rows.
+
+Each sweep runs inside a transaction that is rolled back afterwards, so every repetition (and the
+large table after the small one) starts from the same due rows. Time is the median of a few runs;
+peak Python memory comes from a separate run under tracemalloc (which slows Python down, so it is
+never timed). The query count comes from an execute wrapper that only counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from .copy import copy_rows
+from .seed import FeatureMissing, model_or_none
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class SweepSpec:
+    key: str
+    title: str
+    due: int
+    small_rows: int
+    large_rows: int
+    tables: list[str]  # model labels emptied before seeding
+    # seed(total_rows_wanted_now, rows_already_there, due) -> None; due rows only when rows_already_there == 0
+    seed: Callable[[int, int, int], None]
+    run: Callable[[], Any]
+    explain: Callable[[], str]
+    index_hint: str  # a word the plan must contain to count as index use
+
+
+def _run_once(run: Callable[[], Any]) -> tuple[float, int, Any]:
+    count = [0]
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    result: Any = None
+    started = time.perf_counter()
+    try:
+        with connection.execute_wrapper(counter), transaction.atomic():
+            result = run()
+            elapsed = time.perf_counter() - started
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed, count[0], result
+
+
+def _peak_memory(run: Callable[[], Any]) -> int:
+    tracemalloc.start()
+    try:
+        with transaction.atomic():
+            run()
+            peak = tracemalloc.get_traced_memory()[1]
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def _measure_at(spec: SweepSpec, rows: int, repeat: int) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    _run_once(spec.run)  # warm-up: imports, templates, the plan cache
+    timings = [_run_once(spec.run) for _ in range(repeat)]
+    plan = spec.explain()
+    return {
+        "rows": rows,
+        "due": spec.due,
+        "handled": timings[0][2] if isinstance(timings[0][2], int) else None,
+        "median_ms": round(statistics.median(t[0] for t in timings) * 1000, 1),
+        "queries": timings[0][1],
+        "peak_memory_kib": round(_peak_memory(spec.run) / 1024),
+        "plan": plan,
+        # An index scan on the sweep's index, and no sequential scan of the swept table. (On a
+        # small table the planner may rightly prefer a sequential scan; the target is the large one.)
+        "index_used": spec.index_hint.lower() in plan.lower() and f"seq scan on {_table(spec)}" not in plan.lower(),
+    }
+
+
+def _table(spec: SweepSpec) -> str:
+    model = model_or_none(spec.tables[0])
+    return model._meta.db_table.lower() if model is not None else ""
+
+
+def truncate(labels: list[str]) -> None:
+    tables = []
+    for label in labels:
+        model = model_or_none(label)
+        if model is not None:
+            tables.append(connection.ops.quote_name(model._meta.db_table))
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+def bench_sweep(spec: SweepSpec, *, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
+    with override_settings(DEBUG=False, EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        truncate(spec.tables)
+        started = time.perf_counter()
+        spec.seed(spec.small_rows, 0, spec.due)
+        log(f"  {spec.key}: {spec.small_rows:,} rows seeded ({time.perf_counter() - started:.0f} s), measuring")
+        small = _measure_at(spec, spec.small_rows, repeat)
+        started = time.perf_counter()
+        spec.seed(spec.large_rows, spec.small_rows, spec.due)
+        log(f"  {spec.key}: grown to {spec.large_rows:,} rows ({time.perf_counter() - started:.0f} s), measuring")
+        large = _measure_at(spec, spec.large_rows, repeat)
+        truncate(spec.tables)
+    time_ratio = large["median_ms"] / small["median_ms"] if small["median_ms"] else None
+    memory_ratio = large["peak_memory_kib"] / small["peak_memory_kib"] if small["peak_memory_kib"] else None
+    return {
+        "status": "ok",
+        "title": spec.title,
+        "small": small,
+        "large": large,
+        "time_ratio": round(time_ratio, 2) if time_ratio else None,
+        "memory_ratio": round(memory_ratio, 2) if memory_ratio else None,
+    }
+
+
+# --- the outbox sender ----------------------------------------------------------------------
+
+
+def _recipients(limit: int = 2000) -> list[int]:
+    from accounts.models import User
+
+    ids = list(User.objects.order_by("id").values_list("id", flat=True)[:limit])
+    if not ids:
+        raise FeatureMissing("no users to send to (seed the network first)")
+    return ids
+
+
+def outbox_spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
+    from tandem.notifications import sending
+    from tandem.notifications.models import Notification
+
+    recipients = _recipients()
+    now = timezone.now()
+
+    def seed(total: int, already: int, due_count: int) -> None:
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for n in range(already, total):
+                uid = recipients[n % len(recipients)]
+                if already == 0 and n < due_count:
+                    # Due now: an immediate e-mail waiting for the sender.
+                    yield (uid, "notifications.welcome", "email", "immediately", f"bench-due:{n}", "/notifications/",
+                           {}, now - dt.timedelta(minutes=5), now - dt.timedelta(minutes=5), None, None)
+                else:
+                    created = now - dt.timedelta(hours=1 + n % 8000)
+                    # History: sent e-mails and read in-app rows (a year of a provider's use).
+                    channel = "email" if n % 2 else "in_app"
+                    yield (uid, "notifications.welcome", channel, "immediately", f"bench-old:{n}", "/notifications/",
+                           {}, created, created, created if channel == "email" else None,
+                           created if channel == "in_app" else None)
+
+        copy_rows(
+            Notification,
+            ["recipient_id", "kind", "channel", "delivery", "dedupe_key", "url", "context", "created_at", "send_after",
+             "sent_at", "read_at"],
+            rows(),
+        )
+
+    def explain() -> str:
+        return (
+            Notification.objects.email_due(timezone.now()).order_by("send_after", "id")
+            .values_list("id", flat=True)[: sending.BATCH_SIZE].explain()
+        )
+
+    return SweepSpec(
+        key="outbox", title=f"outbox sender, {due:,} due e-mails", due=due, small_rows=small_rows,
+        large_rows=large_rows, tables=["notifications.Notification"], seed=seed,
+        run=lambda: sending.send_due(), explain=explain, index_hint="notification_email_due_idx",
+    )
+
+
+# --- the escalation sweep -------------------------------------------------------------------
+
+
+def _peers_and_mentors() -> list[tuple[int, int, int]]:
+    """(organisation, peer membership, mentor membership) of every seeded peer with a current mentor."""
+    from mentoring.models import MentorAssignment
+
+    pairs = list(
+        MentorAssignment.objects.filter(ended_on__isnull=True).order_by("id")
+        .values_list("organisation_id", "peer_id", "mentor_id")[:2000]
+    )
+    if not pairs:
+        raise FeatureMissing("no mentor assignments (seed the network first)")
+    return pairs
+
+
+def escalation_spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
+    from . import escalation
+
+    return escalation.spec(due=due, small_rows=small_rows, large_rows=large_rows, pairs=_peers_and_mentors())
+

@@ -1,0 +1,56 @@
+"""The benchmark command runs end to end at a tiny scale and writes its JSON (figures are not checked)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Organisation
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_bench_refuses_a_database_it_would_wipe_by_accident(settings: object) -> None:
+    from django.db import connection
+
+    if "bench" in connection.settings_dict["NAME"]:
+        pytest.skip("the test database is a bench database")
+    with pytest.raises(CommandError, match="empties the database"):
+        call_command("bench", "--scale", "0.001", "--quick", "--no-load", stdout=StringIO(), stderr=StringIO())
+
+
+def test_bench_smoke_run_writes_table_and_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    stdout = StringIO()
+    call_command(
+        "bench", "--scale", "0.001", "--quick", "--no-load", "--allow-wipe", "--repeat", "2", "--sweep-scale", "0.002",
+        "--json", str(out), stdout=stdout, stderr=StringIO(),
+    )
+    result = json.loads(out.read_text())
+
+    assert set(result) >= {"meta", "seed", "pages", "sweeps", "load", "targets"}
+    assert result["meta"]["scale"] == 0.001
+    assert result["seed"]["rows"]["organisations"] == 1
+    assert Organisation.objects.filter(slug="bench-000").exists()
+    assert set(result["pages"]) == {"dashboard", "mentees", "irritations", "group", "feed", "home"}
+    for page in result["pages"].values():
+        for size in ("small", "large"):
+            measured = page[size]
+            assert measured["status"] in {"ok", "not measured"} or measured["status"].startswith("HTTP"), measured
+            if measured["status"] == "ok":
+                assert measured["queries"] > 0
+                assert measured["median_ms"] > 0 and measured["p95_ms"] >= measured["median_ms"]
+    for sweep in result["sweeps"].values():
+        assert sweep["status"] in {"ok", "not measured"}, sweep
+        if sweep["status"] == "ok":
+            assert sweep["small"]["rows"] < sweep["large"]["rows"]
+            assert sweep["small"]["due"] == sweep["large"]["due"]
+            assert sweep["small"]["queries"] > 0 and "plan" in sweep["large"]
+    assert result["load"] == {"status": "not measured", "reason": "--no-load"}
+    assert {t["verdict"] for t in result["targets"]} <= {"met", "MISSED", "not measured"}
+    table = stdout.getvalue()
+    assert "| target" in table and "team lead dashboard" in table
