@@ -1,9 +1,23 @@
 """Django admin for the operator. Confidential declarations are not shown here at all."""
 
+from typing import Any
+
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from .models import Invitation, Membership, Organisation, PeerProfile, ProfessionalProfile, Service, Team, TeamMembership, User
+from .models import (
+    Invitation,
+    Membership,
+    Organisation,
+    PeerProfile,
+    ProfessionalProfile,
+    Service,
+    Team,
+    TeamMembership,
+    User,
+)
 
 
 @admin.register(User)
@@ -69,3 +83,24 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "organisation", "created_at", "expires_at", "accepted_at", "revoked_at"]
     exclude = ["token_hash"]
     readonly_fields = ["accepted_by", "invited_by"]
+
+
+# allauth's own admin shows an authenticator's data, which holds the TOTP secret and the
+# recovery-code seed. The operator may remove a lost second factor, never read one.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    readonly_fields = ("user", "type", "created_at", "last_used_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from .models import Membership, Organisation, PeerProfile, ProfessionalProfile, Role, ROLE_FIELDS, Service, Team, TeamMembership, User
+from .models import (
+    ROLE_FIELDS,
+    Membership,
+    Organisation,
+    PeerProfile,
+    ProfessionalProfile,
+    Role,
+    Service,
+    Team,
+    TeamMembership,
+    User,
+)
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_SLUG = "demo"

@@ -18,8 +18,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[Role], organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(r.value, r.label) for r in roles]
-        self.fields["team"].queryset = Team.objects.active().filter(organisation=organisation)
+        self.fields["roles"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]
         self.fields["team"].help_text = _("Peers and professionals join this team when they accept.")
 
 
@@ -65,19 +65,26 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)
+        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        # Everyone offered is of the same organisation: the name is enough (and costs no query).
+        return obj.user.display_name
 
 
 class AddToTeamForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
+    member = MemberChoiceField(label=_("Person"), queryset=Membership.objects.none())
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
+        self.fields["member"].queryset = (  # type: ignore[attr-defined]
             Membership.objects.active()
             .filter(organisation=organisation)
             .filter(Q(is_peer=True) | Q(is_professional=True))
             .select_related("user")
+            .order_by("user__full_name", "user__email")
         )
 
 
@@ -122,4 +129,4 @@ class PlacementConflictForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)
+        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]

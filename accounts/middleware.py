@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,12 +26,15 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = request.session.get(SESSION_STARTED_KEY)
-        now = time.time()
-        if started is None:
-            request.session[SESSION_STARTED_KEY] = now
-        elif now - float(started) > settings.TANDEM_SESSION_ABSOLUTE_SECONDS:
-            request.session.flush()
+        # Only signed-in sessions are tracked: writing to every anonymous visitor's session
+        # (health checks, the login page) would create a session row per request.
+        if AUTH_SESSION_KEY in request.session:
+            started = request.session.get(SESSION_STARTED_KEY)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = now
+            elif now - float(started) > settings.TANDEM_SESSION_ABSOLUTE_SECONDS:
+                request.session.flush()
         return self.get_response(request)
 
 
@@ -83,7 +86,7 @@ class MembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None
+        request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
             from .models import Membership
 
@@ -91,7 +94,7 @@ class MembershipMiddleware:
                 Membership.objects.active().filter(user=request.user).select_related("organisation").order_by("id")
             )
             chosen = request.session.get(ORGANISATION_SESSION_KEY)
-            request.membership = next((m for m in memberships if m.organisation_id == chosen), None) or (
+            request.membership = next((m for m in memberships if m.organisation_id == chosen), None) or (  # type: ignore[attr-defined]
                 memberships[0] if memberships else None
             )
         return self.get_response(request)

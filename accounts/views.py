@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -168,14 +169,15 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    # The form validates a copy: a ModelForm writes into its instance while validating, and the
+    # service must see the old values to record what changed (and the layout must not show an
+    # invalid name before it is saved).
+    form = ProfileForm(request.POST or None, instance=copy.copy(user))
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=user, **{f: form.cleaned_data[f] for f in form.Meta.fields})  # type: ignore[arg-type]
         request.session[LANGUAGE_SESSION_KEY] = form.cleaned_data["preferred_language"]
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    if request.method == "POST":
-        user.refresh_from_db()
     membership = getattr(request, "membership", None)
     context: dict[str, Any] = {"form": form, "membership": membership}
     if membership is not None and membership.is_peer:
@@ -186,7 +188,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         context["lived_experience_form"] = LivedExperienceForm(
             initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
         )
+    context["notification_settings_url"] = _notification_settings_url()
     return render(request, "accounts/profile.html", context, status=422 if form.errors else 200)
+
+
+def _notification_settings_url() -> str:
+    """The notification preferences page once it exists, else the notification centre."""
+    try:
+        return reverse("notifications:preferences")
+    except NoReverseMatch:
+        return reverse("notifications:centre")
 
 
 @require_POST
