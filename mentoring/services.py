@@ -149,8 +149,10 @@ def _require_mentor(irritation: Irritation, by: Any) -> None:
 
 def _locked(irritation: Irritation) -> Irritation:
     """Re-read under a row lock so the sweep and people acting at once see one order of events."""
-    return Irritation.objects.select_for_update().select_related("peer__user", "mentor__user", "organisation").get(
-        pk=irritation.pk
+    return (
+        Irritation.objects.select_for_update(of=("self",))
+        .select_related("peer__user", "mentor__user", "organisation")
+        .get(pk=irritation.pk)
     )
 
 
@@ -280,7 +282,7 @@ def hand_over(*, peer: Membership, by: Any) -> int:
         raise ValidationError(_("You have no mentor at the moment. Your irritations stay with you."))
     now = timezone.now()
     moved = list(
-        Irritation.objects.select_for_update()
+        Irritation.objects.select_for_update(of=("self",))
         .filter(peer=peer, handover_pending=True, state__in=Irritation.OPEN_STATES)
         .select_related("peer__user", "organisation")
     )
