@@ -9,6 +9,28 @@ from django.db import models
 
 from .models import AuditEvent
 
+# Longer strings are free text, and free text is where confidential content leaks in.
+MAX_DETAIL_TEXT = 100
+
+
+def _check_detail(value: Any, path: str = "detail") -> None:
+    """``detail`` holds facts (ids, field names, states), never prose: refuse anything else."""
+    if value is None or isinstance(value, bool | int | float):
+        return
+    if isinstance(value, str):
+        if len(value) > MAX_DETAIL_TEXT:
+            raise ValueError(f"{path} looks like free text; audit events never store confidential text.")
+        return
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_detail(item, f"{path}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_detail(item, f"{path}[{key!r}]")
+        return
+    raise ValueError(f"{path} must hold plain ids, names and states, not {type(value).__name__}.")
+
 
 def record(
     *,
@@ -19,7 +41,8 @@ def record(
     outcome: str = AuditEvent.Outcome.OK,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``detail`` must never carry confidential text."""
+    """Append one audit event. ``detail`` must never carry confidential text (long strings are refused)."""
+    _check_detail(detail or {})
     if organisation is None and obj is not None:
         organisation = getattr(obj, "organisation", None)
     return AuditEvent.objects.create(

@@ -36,7 +36,7 @@ def test_kinds(settings: object) -> object:
 
 
 @pytest.fixture
-def person(db: None):  # noqa: ANN201
+def person():  # noqa: ANN201
     def make(email: str | None = None, language: str = "de", **fields: object) -> User:
         return UserFactory(**({"email": email} if email else {}), preferred_language=language, **fields)
 
