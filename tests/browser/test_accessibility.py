@@ -1,0 +1,87 @@
+"""The main pages with the keyboard alone, at 360 pixels, and free of axe violations, in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from accounts.models import Invitation
+from accounts.services import invite
+
+from .harness import Mailbox, Person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def tab_to(person: Person, selector: str, *, limit: int = 40) -> None:
+    """Press Tab until ``selector`` has the focus; fail if it is not reachable by keyboard."""
+    target = person.page.locator(selector)
+    for _ in range(limit):
+        person.page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_sign_in_with_the_keyboard_alone(people: Callable[..., Person], staff: object, lang: str, password: str) -> None:
+    person = people("team lead", lang)
+    person.goto("/accounts/login/", shot="sign-in", phone=True)
+    tab_to(person, "input[name=login]")
+    person.page.keyboard.type(staff.team_lead.user.email)  # type: ignore[attr-defined]
+    tab_to(person, "input[name=password]")
+    person.page.keyboard.type(password)
+    person.press_and_arrive("Enter", shot="start")
+    assert person.path() == "/"
+    assert ("Hallo, Lea Hoffmann" if lang == "de" else "Hello, Lea Hoffmann") in person.text()
+
+
+def test_accept_an_invitation_with_the_keyboard_alone(
+    people: Callable[..., Person], staff: object, lang: str, mailbox: Mailbox
+) -> None:
+    invite(
+        by=staff.team_lead.user,  # type: ignore[attr-defined]
+        organisation=staff.organisation,  # type: ignore[attr-defined]
+        email="neu@example.org",
+        full_name="Nora Neumann",
+        roles=["peer"],
+        team=staff.team,  # type: ignore[attr-defined]
+    )
+    link = Mailbox.link(mailbox.wait_for("neu@example.org"), "/invitation/")
+    person = people("invitee", "de")
+    person.goto(link, shot="invitation-accept", phone=True)
+    if lang == "en":
+        person.switch_language("en")
+    tab_to(person, "input[name=password1]")
+    person.page.keyboard.type("ein-gutes-Passwort-2026")
+    tab_to(person, "input[name=password2]")
+    person.page.keyboard.type("ein-gutes-Passwort-2026")
+    person.press_and_arrive("Enter")
+    assert person.path() == "/"
+    assert Invitation.objects.get(email="neu@example.org").state == Invitation.State.ACCEPTED
+
+
+def test_team_lead_pages(people: Callable[..., Person], staff: object, lang: str, password: str) -> None:
+    person = people("team lead", lang)
+    person.sign_in(staff.team_lead.user.email, password)  # type: ignore[attr-defined]
+    for path in ["/people/", "/invitations/", "/invitations/new/", "/profile/", "/notifications/"]:
+        person.goto(path, shot="lead-" + path.strip("/").replace("/", "-"), phone=True)
+
+
+@pytest.mark.xfail(strict=True, reason="accept_invitation() creates the account in German whatever the invitee chose")
+def test_language_chosen_on_the_invitation_page_is_kept(
+    people: Callable[..., Person], cast: object, mailbox: Mailbox
+) -> None:
+    invite(
+        by=cast.team_lead.user,  # type: ignore[attr-defined]
+        organisation=cast.organisation,  # type: ignore[attr-defined]
+        email="new@example.org",
+        roles=["professional"],
+    )
+    person = people("invitee", "en")  # who chose English with the language switch
+    person.goto(Mailbox.link(mailbox.wait_for("new@example.org"), "/invitation/"))
+    form = person.page.locator("main form[method=post]")
+    form.locator("input[name=full_name]").fill("Nick New")
+    form.locator("input[name=password1]").fill("a-good-Password-2026")
+    form.locator("input[name=password2]").fill("a-good-Password-2026")
+    person.click_and_arrive(form.locator("button[type=submit]"))
