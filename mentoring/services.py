@@ -21,7 +21,6 @@ from .models import CheckIn, Irritation, MentorAssignment
 # --- Mentor assignments ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def assign_mentor(
     *,
     peer: Membership,
@@ -30,16 +29,24 @@ def assign_mentor(
     started_on: dt.date | None = None,
     check_in_every_weeks: int = 4,
 ) -> MentorAssignment:
-    """Give ``peer`` a mentor; a current assignment ends today (history is kept)."""
+    """Give ``peer`` a mentor; a current assignment ends then (history is kept)."""
     if not peer.is_peer or not peer.is_active:
         raise ValidationError({"peer": _("Only a current peer can have a mentor assigned.")})
     refusal = rules.mentor_refusal(peer=peer, mentor=mentor)
     if refusal:
+        # Recorded outside the (not started) transaction so that the refusal stays in the trail.
         record(actor=by, action="mentor.assign_refused", obj=peer, organisation=peer.organisation,
                outcome="refused", detail={"mentor": mentor.pk})
         raise ValidationError({"mentor": refusal})
     if not 1 <= check_in_every_weeks <= 26:
         raise ValidationError({"check_in_every_weeks": _("Choose between 1 and 26 weeks.")})
+    return _assign(peer=peer, mentor=mentor, by=by, started_on=started_on, check_in_every_weeks=check_in_every_weeks)
+
+
+@transaction.atomic
+def _assign(
+    *, peer: Membership, mentor: Membership, by: Any, started_on: dt.date | None, check_in_every_weeks: int
+) -> MentorAssignment:
     started_on = started_on or timezone.localdate()
     # Lock the peer's row so two leads assigning at once do not both end and create.
     Membership.objects.select_for_update().get(pk=peer.pk)
