@@ -332,8 +332,8 @@ def _form_act(request: HttpRequest, pk: int, form_class: Any, form_name: str, ac
             return redirect(irritation)
     irritation.refresh_from_db()
     # A closed irritation shows no forms: its refusal is shown on top of the page instead.
-    error = "" if irritation.is_open else " ".join(str(e) for e in form.non_field_errors())
-    return _detail(request, irritation, status=422, error=error, **{form_name: form})
+    refusal = "" if irritation.is_open else " ".join(str(e) for e in form.non_field_errors())
+    return _detail(request, irritation, status=422, error=refusal, **{form_name: form})
 
 
 @require_POST

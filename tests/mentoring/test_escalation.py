@@ -246,9 +246,8 @@ def test_a_late_sweep_catches_up_once(cast, at_day0):
 def test_a_sweep_that_dies_midway_leaves_the_step_for_the_next_run(cast, at_day0):
     irritation = raise_at(cast, mode=Irritation.StartMode.SELF_FIRST)
     real_notify = escalation.notify
-    with mock.patch.object(escalation, "notify", side_effect=RuntimeError("worker died")):
-        with pytest.raises(RuntimeError):
-            sweep_at(day(8))
+    with mock.patch.object(escalation, "notify", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
+        sweep_at(day(8))
     assert steps(irritation) == []
     irritation.refresh_from_db()
     assert irritation.escalated_at is None
