@@ -35,9 +35,10 @@ def _settings_for(org_id: int, cache: dict[int, MentoringSettings]) -> Mentoring
 def _candidates(today: dt.date) -> list[int]:
     """Open irritations that may have a step due (a superset; each is checked under its lock)."""
     return list(
-        Irritation.objects.filter(state__in=Irritation.OPEN_STATES, handover_pending=False)
+        Irritation.objects.filter(state__in=Irritation.OPEN_STATES)
         .filter(
-            Q(shared_with_mentor_at__isnull=True, clarify_by__lte=today + dt.timedelta(days=1))
+            Q(handover_pending=True)
+            | Q(shared_with_mentor_at__isnull=True, clarify_by__lte=today + dt.timedelta(days=1))
             | Q(shared_with_mentor_at__isnull=False, mentor__isnull=True)
             | Q(shared_with_mentor_at__isnull=False, acknowledged_at__isnull=True)
             | Q(shared_with_mentor_at__isnull=False, escalated_at__isnull=True, clarify_by__lt=today)
@@ -58,7 +59,7 @@ def escalate_due(now: dt.datetime | None = None) -> int:
             irritation = (
                 Irritation.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("peer__user", "mentor__user")
-                .filter(pk=pk, state__in=Irritation.OPEN_STATES, handover_pending=False)
+                .filter(pk=pk, state__in=Irritation.OPEN_STATES)
                 .first()
             )
             if irritation is None:  # closed meanwhile, or another sweep holds it
@@ -81,6 +82,12 @@ def _url(irritation: Irritation) -> str:
 
 def _process(irritation: Irritation, now: dt.datetime, today: dt.date, settings: MentoringSettings) -> int:
     done = 0
+    if irritation.handover_pending:
+        # Her previous mentor left. With a new mentor she decides about the handover (and
+        # nobody is chased meanwhile); without one, she and the team leads are told it waits.
+        if current_mentor(irritation.peer_id) is None:
+            done += _waiting(irritation)
+        return done
     if not irritation.is_with_mentor:
         if today > irritation.clarify_by:
             # Kept to herself and not resolved by its date: it goes to her mentor now.
@@ -206,8 +213,11 @@ def _waiting(irritation: Irritation) -> int:
 
 def _tell_backup(irritation: Irritation, settings: MentoringSettings) -> None:
     backup = settings.backup
+    url = reverse("mentoring:lead_overview")
     if backup is not None and backup.is_active and backup.pk != irritation.peer_id:
         recipients = [backup.user]
+        if not (backup.is_team_lead or backup.is_org_admin):
+            url = reverse("home")
     else:
         recipients = [u for u in _team_leads(irritation) if u.pk != irritation.peer.user_id]
     record(actor=None, action="irritation.backup_told", obj=irritation)
@@ -218,7 +228,7 @@ def _tell_backup(irritation: Irritation, settings: MentoringSettings) -> None:
         event_key=f"irritation:{irritation.pk}:backup",
         obj=None,
         organisation=irritation.organisation,
-        url=reverse("mentoring:lead_overview"),
+        url=url,
         context={"peer_name": irritation.peer.user.display_name if irritation.backup_may_name_me else ""},
     )
 

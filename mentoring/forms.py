@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,13 +134,8 @@ class MentoringSettingsForm(forms.ModelForm):
         backup.queryset = (  # type: ignore[attr-defined]
             Membership.objects.active()
             .filter(organisation=organisation)
-            .filter(models_q_mentor_or_lead())
+            .filter(Q(is_mentor=True) | Q(is_team_lead=True))
             .select_related("user")
         )
         backup.label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]
 
-
-def models_q_mentor_or_lead() -> Any:
-    from django.db.models import Q
-
-    return Q(is_mentor=True) | Q(is_team_lead=True)

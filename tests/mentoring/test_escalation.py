@@ -311,3 +311,15 @@ def test_concurrent_sweeps_do_every_step_once(cast):
         assert list(irritation.steps.values_list("kind", flat=True)) == ["escalated"]
     assert notes(cast.mentor.user, "mentoring.irritation_escalated") == 12
     assert notes(cast.peer.user, "mentoring.irritation_update") == 12
+
+
+def test_irritations_left_by_a_mentor_who_is_not_replaced_wait_and_the_lead_is_told(cast, at_day0):
+    irritation = raise_at(cast)
+    with time_machine.travel(day(1), tick=False):
+        services.end_assignment(assignment=at_day0, by=cast.team_lead.user)
+    sweep_at(day(1, 1), times=2)
+    assert steps(irritation) == ["waiting"]
+    assert notes(cast.team_lead.user, "mentoring.peer_needs_mentor") == 1
+    assert not notes(cast.mentor.user, "mentoring.irritation_ack_reminder")
+    sweep_at(day(9))
+    assert steps(irritation) == ["waiting"]
