@@ -8,6 +8,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership
@@ -40,6 +41,9 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                 ngettext("%(count)d check-in is due", "%(count)d check-ins are due", len(due)) % {"count": len(due)},
                 reverse("mentoring:mentees"), len(due)))
     if membership.is_peer:
+        mine = MentorAssignment.objects.current().filter(peer=membership).annotate(last=Max("check_ins__held_on")).first()
+        if mine is not None and mine.next_check_in_on(mine.last) <= today + dt.timedelta(days=2):  # type: ignore[attr-defined]
+            result.append(AttentionItem(_("A talk with your mentor is due"), reverse("mentoring:my_irritations")))
         own = Irritation.objects.visible_to(request.user).open().filter(peer=membership)
         proposals = own.filter(resolution_proposed_at__isnull=False).count()
         if proposals:

@@ -47,7 +47,7 @@ def test_navigation_shows_each_role_its_entry(cast):
 def test_start_page_tells_mentor_and_lead_what_needs_attention(cast, assignment):
     raise_irritation(cast, title="TITLE-XYZ")
     mentor_page = cast.client_for(cast.mentor).get("/").content.decode()
-    assert "1 Irritation wartet auf deine Bestätigung" in mentor_page
+    assert "1 Irritation wartet auf Ihre Bestätigung" in mentor_page
     assert "TITLE-XYZ" not in mentor_page
     lead_page = cast.client_for(cast.team_lead).get("/").content.decode()
     assert "1 Genesungsbegleiter*in hat keine*n Mentor*in" in lead_page  # other_peer
@@ -80,3 +80,16 @@ def test_only_org_admins_change_the_settings(cast):
     # An admin of another organisation only ever edits her own organisation's settings.
     cast.client_for(cast.outsider).post(reverse("mentoring:settings"), {"retention_months": 1})
     assert not MentoringSettings.objects.filter(organisation=cast.organisation).exists()
+
+
+def test_peer_start_page_shows_a_talk_that_is_due(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    MentorAssignment.objects.create(
+        organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
+        started_on=timezone.localdate() - dt.timedelta(weeks=4),
+    )
+    page = cast.client_for(cast.peer).get("/").content.decode()
+    assert "Ein Gespräch mit Ihrer Mentor*in steht an" in page

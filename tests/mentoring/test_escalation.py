@@ -305,10 +305,10 @@ def test_concurrent_sweeps_do_every_step_once(cast):
             t.start()
         for t in threads:
             t.join()
-    assert not errors
-    assert sum(results) == 12
+    assert not errors, errors
+    assert sum(results) == 12, results
     for irritation in irritations:
-        assert list(irritation.steps.values_list("kind", flat=True)) == ["escalated"]
+        assert list(irritation.steps.values_list("kind", flat=True)) == ["escalated"], irritation.pk
     assert notes(cast.mentor.user, "mentoring.irritation_escalated") == 12
     assert notes(cast.peer.user, "mentoring.irritation_update") == 12
 
