@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -514,7 +514,8 @@ def calendar_renew(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.by_token(token).select_related("user").first()
     if feed is None:
-        raise Http404
+        # Unknown, renewed or revoked: the same bare 404, nothing that tells them apart.
+        return HttpResponseNotFound(b"404", content_type="text/plain")
     sessions = (
         Session.objects.visible_to(feed.user)
         .filter(ends_at__gte=timezone.now() - dt.timedelta(days=90))
