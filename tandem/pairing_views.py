@@ -86,8 +86,9 @@ def _invalid(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
 
 
 def irritations_url(team: Team) -> str:
+    """The mentoring overview behind the irritation numbers (numbers only there, too)."""
     try:
-        return f"{reverse('mentoring:irritation_list')}?team={team.pk}"
+        return f"{reverse('mentoring:lead_overview')}?team={team.pk}"
     except NoReverseMatch:
         return ""
 
@@ -192,8 +193,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     tandems = Tandem.objects.visible_to(request.user).filter(Q(peer=membership) | Q(professional=membership))
     due = {(d.tandem.pk): d for d in services.due_reflections(tandems) if d.author_id == membership.pk}
     page = Paginator(tandems, PAGE_SIZE).get_page(request.GET.get("page"))
+    tandem: Any
     for tandem in page:
-        tandem.my_side = tandem.partner_side(membership)
         tandem.reflection_due = due.get(tandem.pk)
     return render(request, "tandem/mine.html", {"page": page})
 
@@ -225,22 +226,18 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 
 def _explanations(form: forms.ProposeForm) -> list[rules.Explanation]:
-    """The rules of practice for the chosen pair, shown next to the form before and after sending."""
-    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
-    if not form.is_bound:
-        try:
-            data = {
-                name: form.fields[name].clean(form.initial.get(name))  # type: ignore[misc]
-                for name in ("team", "peer", "professional")
-            }
-        except ValidationError:
-            return []
-    team, peer, professional = data.get("team"), data.get("peer"), data.get("professional")
+    """The rules of practice for the chosen pair, shown above the form before and after sending."""
+    source = form.data if form.is_bound else form.initial
+    try:
+        team, peer, professional = (
+            form.fields[name].clean(source.get(name)) for name in ("team", "peer", "professional")
+        )
+    except ValidationError:
+        return []
     if not (team and peer and professional) or services.validate_pairing(team=team, peer=peer, professional=professional):
         return []
-    return rules.check_proposal(
-        team=team, peer=peer, professional=professional, justification=data.get("placement_justification", "") or ""
-    )
+    justification = str(source.get("placement_justification", "") or "")
+    return rules.check_proposal(team=team, peer=peer, professional=professional, justification=justification)
 
 
 @login_required
@@ -281,7 +278,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     side = tandem.partner_side(membership)
     is_manager = _is_manager(request)
     reflections = Reflection.objects.visible_to(request.user).filter(tandem=tandem) if side else Reflection.objects.none()
-    context = {
+    context: dict[str, Any] = {
         "tandem": tandem,
         "side": side,
         "is_manager": is_manager,
@@ -531,16 +528,7 @@ def attention(request: HttpRequest) -> list[Any]:
     items: list[AttentionItem] = []
     if membership.is_org_admin or membership.is_team_lead:
         teams = Team.objects.filter(organisation=membership.organisation).active()
-        without = services.peers_without_mentor(teams).values("membership").distinct().count()
-        if without:
-            items.append(
-                AttentionItem(
-                    ngettext("%(count)d peer without a mentor", "%(count)d peers without a mentor", without)
-                    % {"count": without},
-                    reverse("tandems:without_mentor"),
-                    without,
-                )
-            )
+        # Peers without a mentor are announced by the mentoring app; the dashboard lists them per team.
         lonely = sum(1 for row in services.dashboard(teams=teams) if row.too_few_peers)
         if lonely:
             items.append(

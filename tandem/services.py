@@ -506,6 +506,7 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
     )
     cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
     result: list[Suggestion] = []
+    candidate: Any
     for candidate in candidates:
         reasons: list[str] = []
         concerns: list[str] = []
@@ -558,7 +559,7 @@ class TeamRow:
 def irritation_counts(team_ids: list[int]) -> dict[int, dict[str, int]]:
     """Numbers only, never content: asked from the mentoring app once it offers them."""
     try:
-        from mentoring.stats import irritation_counts_per_team  # type: ignore[import-not-found,unused-ignore]
+        from mentoring.stats import irritation_counts_per_team
     except ImportError:
         return {}
     return dict(irritation_counts_per_team(team_ids))
