@@ -262,6 +262,8 @@ def save_preferences(
     now: dt.datetime | None = None,
 ) -> None:
     """Store the user's choices and reschedule their e-mails that have not gone out yet."""
+    from django.contrib.auth import get_user_model
+
     from tandem.audit.services import record
 
     now = now or timezone.now()
@@ -273,7 +275,7 @@ def save_preferences(
     DeliverySettings.objects.update_or_create(
         user=user, defaults={"quiet_from": quiet_from, "quiet_until": quiet_until, "digest_at": digest_at}
     )
-    user = type(user).objects.select_related("delivery_settings").get(pk=user.pk)
+    user = get_user_model().objects.select_related("delivery_settings").get(pk=user.pk)
     # Pending e-mails follow the new choices; rows a sender holds right now are left alone.
     pending = Notification.objects.filter(
         recipient=user, channel=Channel.EMAIL, sent_at__isnull=True, cancelled_at__isnull=True
@@ -302,13 +304,15 @@ def welcome_new_members(*, limit: int = WELCOME_BATCH) -> int:
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
+    from accounts.models import Membership
+
     welcomed = Notification.objects.filter(kind="notifications.welcome", channel=Channel.IN_APP).values("recipient_id")
+    active_member = Membership.objects.active().filter(user=models.OuterRef("pk"))
     newcomers = list(
         get_user_model()
-        .objects.filter(is_active=True, memberships__ended_on__isnull=True)
+        .objects.filter(models.Exists(active_member), is_active=True)
         .exclude(pk__in=welcomed)
         .select_related("delivery_settings")
-        .distinct()
         .order_by("pk")[:limit]
     )
     url = reverse("notifications:preferences")

@@ -94,11 +94,14 @@ def test_no_quiet_hours_when_start_equals_end(person, time_machine):
 
 def test_one_kick_per_transaction_and_only_after_commit(person, django_capture_on_commit_callbacks):
     users = [person(), person()]
-    with mock.patch.object(services, "_kick_sender") as kick, django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            services.notify(recipients=users[:1], kind="notifications.welcome", event_key="ev:1")
-            services.notify(recipients=users[1:], kind="notifications.welcome", event_key="ev:2")
-            assert kick.call_count == 0
+    with (
+        mock.patch.object(services, "_kick_sender") as kick,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        services.notify(recipients=users[:1], kind="notifications.welcome", event_key="ev:1")
+        services.notify(recipients=users[1:], kind="notifications.welcome", event_key="ev:2")
+        assert kick.call_count == 0
     assert kick.call_count == 1
 
 
