@@ -87,7 +87,7 @@ class SeriesForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("place") and not data.get("video_url"):
             self.add_error("place", _("Please give a place or a video link."))
         return data
@@ -101,7 +101,7 @@ class SessionForm(forms.Form):
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("The session must end after it starts."))
@@ -147,7 +147,7 @@ class PollForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         slots = [data.get(f"slot_{n}") for n in range(1, SLOT_FIELDS + 1)]
         data["slots"] = [s for s in slots if isinstance(s, dt.datetime)]
         if not data["slots"] and not any(self.errors.get(f"slot_{n}") for n in range(1, SLOT_FIELDS + 1)):

@@ -41,11 +41,15 @@ WEEKDAY_CHOICES = [
 ]
 
 
+def _pk(user: User | AnonymousUser) -> Any:
+    return user.pk
+
+
 def _in_visible_groups(user: User | AnonymousUser, field: str) -> Q:
     """``field`` (a group id) is one of the groups ``user`` currently belongs to, as member or
     supervisor: the one scope every model of this app derives its visibility from."""
     as_member = GroupMember.objects.filter(
-        membership__user=user, membership__ended_on__isnull=True, left_at__isnull=True
+        membership__user_id=_pk(user), membership__ended_on__isnull=True, left_at__isnull=True
     ).values("group_id")
     as_supervisor = _supervised_group_ids(user)
     return Q(**{f"{field}__in": as_member}) | Q(**{f"{field}__in": as_supervisor})
@@ -53,7 +57,7 @@ def _in_visible_groups(user: User | AnonymousUser, field: str) -> Q:
 
 def _supervised_group_ids(user: User | AnonymousUser) -> Any:
     return GroupSupervisor.objects.filter(
-        membership__user=user, membership__ended_on__isnull=True, left_at__isnull=True
+        membership__user_id=_pk(user), membership__ended_on__isnull=True, left_at__isnull=True
     ).values("group_id")
 
 

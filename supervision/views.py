@@ -61,6 +61,10 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], form: 
     return render(request, template, context, status=status)
 
 
+def _user_id(request: HttpRequest) -> Any:
+    return request.user.pk
+
+
 # --- Overview (peers) and group list (supervisors) ----------------------------------------------
 
 
@@ -70,7 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     sessions = (
         Session.objects.visible_to(request.user)
         .upcoming()
-        .prefetch_related(Prefetch("rsvps", Rsvp.objects.filter(membership__user=request.user), to_attr="my_rsvps"))
+        .prefetch_related(Prefetch("rsvps", Rsvp.objects.filter(membership__user_id=_user_id(request)), to_attr="my_rsvps"))
     )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     polls = list(DatePoll.objects.visible_to(request.user).open()[:10])

@@ -18,7 +18,7 @@ def _fill(cast, group: SupervisionGroup, n: int) -> None:
         Session(group=group, title=f"S{i}", starts_at=now + dt.timedelta(days=i + 1), ends_at=now + dt.timedelta(days=i + 1, hours=2))
         for i in range(n)
     )
-    for i in range(n):
+    for _ in range(n):
         services.add_member(group=group, membership=member(cast.organisation, is_peer=True), by=cast.supervisor.user)
     services.create_poll(group=group, by=cast.supervisor.user, title="P", slots=[now + dt.timedelta(days=40)])
 
