@@ -10,7 +10,7 @@ from django.db import models
 from .models import AuditEvent
 
 # Longer strings are free text, and free text is where confidential content leaks in.
-MAX_DETAIL_TEXT = 100
+MAX_DETAIL_TEXT = 64
 
 
 def _check_detail(value: Any, path: str = "detail") -> None:
