@@ -289,7 +289,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if is_manager:
         context["events"] = timeline(tandem)
-        context["warnings"] = rules.warnings_before_ending(tandem) if tandem.is_open else []
     return render(request, "tandem/detail.html", context)
 
 

@@ -76,3 +76,15 @@ def test_check_proposal_returns_all_five_rules_in_order(mentored):
     explanations = rules.check_proposal(team=mentored.team, peer=mentored.peer, professional=mentored.professional)
     assert [e.rule for e in explanations] == [1, 2, 3, 4, 5]
     assert all(e.ok for e in explanations)
+
+
+def test_accounts_warns_before_a_peer_leaves_the_team(cast, make_tandem):
+    from django.urls import reverse
+
+    make_tandem(Tandem.State.ACTIVE)
+    leaving = TeamMembership.objects.get(membership=cast.peer, team=cast.team)
+    response = cast.client_for(cast.team_lead).get(reverse("accounts:team_membership_end", args=[leaving.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Mindestens zwei Genesungsbegleiter*innen" in body
+    assert "offenes Tandem" in body

@@ -56,3 +56,20 @@ def test_suggestion_page_links_to_a_prefilled_proposal(mentored):
 def test_suggestions_for_a_person_outside_the_team_are_404(cast):
     response = cast.client_for(cast.team_lead).get(reverse("tandems:suggestions"), {"team": cast.team.pk, "peer": cast.mentor.pk})
     assert response.status_code == 404
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_suggestion_page_query_count_is_pinned(mentored, n, django_assert_num_queries):
+    cast = mentored
+    for i in range(n):
+        pro = member(cast.organisation, team=cast.team, is_professional=True)
+        if i % 2:
+            Tandem.objects.create(organisation=cast.organisation, team=cast.team, peer=cast.other_peer, professional=pro, state="active")
+    client = cast.client_for(cast.team_lead)
+    client.get(reverse("tandems:suggestions"))
+    with django_assert_num_queries(15):
+        response = client.get(reverse("tandems:suggestions"), {"team": cast.team.pk, "peer": cast.peer.pk})
+    assert len(response.context["results"]) == n + 1
