@@ -4,6 +4,7 @@ a session tomorrow (so that `make run` shows a reminder). Idempotent: running it
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,17 @@ from . import services
 from .models import DatePoll, GroupMember, Series, Session, SupervisionGroup
 
 GROUP_NAME = "Peer-Supervision Musterstadt"
+
+
+def _tomorrowish(now: dt.datetime) -> dt.datetime:
+    """A start within the next 24 hours (so the 1-day reminder is due) at a daytime hour in Berlin."""
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    candidate = (now + dt.timedelta(hours=23)).astimezone(berlin).replace(minute=0, second=0, microsecond=0)
+    if candidate.hour >= 21:
+        candidate = candidate.replace(hour=18)
+    elif candidate.hour < 8:
+        candidate = (candidate - dt.timedelta(days=1)).replace(hour=18)
+    return candidate.astimezone(dt.UTC)
 
 
 @transaction.atomic
@@ -48,7 +60,7 @@ def seed(demo: Any) -> SupervisionGroup:
             video_url="https://video.example.org/peer-supervision",
         )
     if not Session.objects.filter(group=group, series__isnull=True, title="Zusatztermin").exists():
-        start = (now + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        start = _tomorrowish(now)
         session = services.create_session(
             group=group,
             by=by,

@@ -108,6 +108,12 @@ class SessionForm(forms.Form):
         return data
 
 
+class NewSessionForm(SessionForm):
+    title = forms.CharField(label=_("Title"), max_length=150)
+
+    field_order = ["title", "starts_at", "ends_at", "place", "video_url", "capacity"]
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (shown to the members)"), max_length=300, required=False)
 

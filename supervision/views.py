@@ -28,6 +28,7 @@ from .forms import (
     AttendanceForm,
     CancelForm,
     GroupForm,
+    NewSessionForm,
     NoteForm,
     PollAnswerForm,
     PollForm,
@@ -273,6 +274,24 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The series was created and its sessions were scheduled."))
             return redirect(group)
     return _render(request, "supervision/form.html", {"form": form, "title": _("New series"), "group": group}, form)
+
+
+@login_required
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    group = access.get_group_for_supervisor(request, pk)
+    form = NewSessionForm(request.POST or None, initial={"title": group.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.create_session(
+                group=group, by=request.user, time_zone=getattr(request.user, "time_zone", "Europe/Berlin"),  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The session is scheduled; everyone in the group has been told."))
+            return redirect(session)
+    return _render(request, "supervision/form.html", {"form": form, "title": _("New single session"), "group": group}, form)
 
 
 @login_required
