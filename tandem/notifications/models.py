@@ -31,7 +31,7 @@ class Delivery(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user: object) -> NotificationQuerySet:
+    def visible_to(self, user: Any) -> NotificationQuerySet:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(recipient=user)

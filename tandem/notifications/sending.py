@@ -227,10 +227,8 @@ def send_claimed(rows: list[Notification], *, now: dt.datetime | None = None) ->
 def send_due(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE) -> int:
     """Claim and send due e-mails and digests until none are left; returns the number of rows sent."""
     total = 0
-    for claim in (claim_due, claim_digests):
-        while True:
-            rows = claim(now=now) if claim is claim_digests else claim(now=now, limit=limit)
-            if not rows:
-                break
-            total += send_claimed(rows, now=now)
+    while rows := claim_due(now=now, limit=limit):
+        total += send_claimed(rows, now=now)
+    while rows := claim_digests(now=now):
+        total += send_claimed(rows, now=now)
     return total

@@ -205,16 +205,12 @@ def _kick_sender() -> None:
     from .tasks import send_due_notifications
 
     app = send_due_notifications.app
+    options: dict[str, Any] = {"max_retries": 0}
+    if str(app.conf.broker_write_url).startswith(("redis", "rediss")):
+        options |= {"socket_connect_timeout": KICK_TIMEOUT_SECONDS, "socket_timeout": KICK_TIMEOUT_SECONDS}
     try:
-        with app.connection_for_write(
-            connect_timeout=KICK_TIMEOUT_SECONDS,
-            transport_options={
-                "socket_connect_timeout": KICK_TIMEOUT_SECONDS,
-                "socket_timeout": KICK_TIMEOUT_SECONDS,
-                "max_retries": 0,
-            },
-        ) as connection:
-            send_due_notifications.apply_async(connection=connection, retry=False)
+        with app.connection_for_write(connect_timeout=KICK_TIMEOUT_SECONDS, transport_options=options) as connection:
+            send_due_notifications.apply_async(connection=connection, retry=False)  # type: ignore[call-arg]
     except Exception:  # noqa: BLE001 - the beat sweep sends it later; the row is the truth
         logger.warning("Broker unreachable; notifications wait for the next sweep.")
 

@@ -166,3 +166,11 @@ def test_the_kick_gives_up_fast_and_quietly_when_the_broker_is_unreachable(monke
     caplog.set_level(logging.WARNING, logger="tandem.notifications.services")
     services._kick_sender()
     assert "Broker unreachable" in caplog.text
+
+
+def test_the_kick_works_on_the_embedded_sqlite_broker(monkeypatch, caplog, tmp_path):
+    # make run: Celery over SQLite; Redis-only connection options must not break the kick there.
+    monkeypatch.setenv("CELERY_BROKER_URL", f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}")
+    caplog.set_level(logging.WARNING, logger="tandem.notifications.services")
+    services._kick_sender()
+    assert "Broker unreachable" not in caplog.text
