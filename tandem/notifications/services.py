@@ -211,8 +211,8 @@ def _kick_sender() -> None:
     try:
         with app.connection_for_write(connect_timeout=KICK_TIMEOUT_SECONDS, transport_options=options) as connection:
             send_due_notifications.apply_async(connection=connection, retry=False)  # type: ignore[call-arg]
-    except Exception:  # noqa: BLE001 - the beat sweep sends it later; the row is the truth
-        logger.warning("Broker unreachable; notifications wait for the next sweep.")
+    except Exception as error:  # noqa: BLE001 - the beat sweep sends it later; the row is the truth
+        logger.warning("Broker unreachable (%s); notifications wait for the next sweep.", type(error).__name__)
 
 
 def cancel_pending(*, event_key_prefix: str) -> int:

@@ -171,6 +171,8 @@ def test_the_kick_gives_up_fast_and_quietly_when_the_broker_is_unreachable(monke
 def test_the_kick_works_on_the_embedded_sqlite_broker(monkeypatch, caplog, tmp_path):
     # make run: Celery over SQLite; Redis-only connection options must not break the kick there.
     monkeypatch.setenv("CELERY_BROKER_URL", f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}")
+    # The test settings carry Redis transport options; the embedded default has none.
+    monkeypatch.setitem(send_due_notifications.app.conf, "broker_transport_options", {})
     caplog.set_level(logging.WARNING, logger="tandem.notifications.services")
     services._kick_sender()
     assert "Broker unreachable" not in caplog.text
