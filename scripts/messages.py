@@ -33,7 +33,9 @@ def main() -> None:
         for pattern in ignore:
             args += ["-i", pattern]
         subprocess.run(DJANGO_ADMIN + args, cwd=directory, check=True)
-        subprocess.run(DJANGO_ADMIN + ["compilemessages", "-l", "de", "-l", "en"], cwd=directory, check=True)
+        # compilemessages walks every directory below; keep it out of the virtualenv's packages.
+        compile_args = ["compilemessages", "-l", "de", "-l", "en", "-i", ".venv", "-i", "staticfiles", "-i", "var"]
+        subprocess.run(DJANGO_ADMIN + compile_args, cwd=directory, check=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ def main() -> int:
     try:
         import psycopg
 
-        psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+        url = database_url.replace("postgres://", "postgresql://", 1)
+        try:
+            psycopg.connect(url, connect_timeout=3).close()
+        except psycopg.OperationalError:
+            # The database itself need not exist: the tests create `test_<name>` through the
+            # server's `postgres` database, as Django does.
+            psycopg.connect(url, dbname="postgres", connect_timeout=3).close()
     except Exception as error:  # noqa: BLE001 - reported, not raised
         problems.append(f"PostgreSQL is not reachable at {database_url} ({type(error).__name__}).")
     try:
