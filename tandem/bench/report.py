@@ -128,7 +128,8 @@ def render(result: dict[str, Any]) -> str:
         reason = load.get("reason") or (load.get("dashboard") or {}).get("reason") or "not measured"
         rows.append(["load: dashboard vs trivial view", "not measured", reason, "", ""])
     lines = [
-        f"Tandem benchmark, {meta['finished_at']} on {meta['machine']}",
+        f"Tandem benchmark, {meta['finished_at']} on {meta['machine']}, commit {meta.get('commit') or '?'}; "
+        f"load average {meta.get('load_average_at_start')} at start, {meta.get('load_average_at_end')} at end",
         f"network at {small_label}: {meta['small_counts']}; at {large_label}: {meta['large_counts']}",
         "",
         *_table(["what", f"{small_label} / {large_label}", "", "", "ratio"], rows),

@@ -213,13 +213,42 @@ def seed_tandems(blocks: list[OrgIds], report: SeedReport) -> None:
                         start = today - dt.timedelta(days=400 + 30 * k)
                         state, end, reason = "ended", start + dt.timedelta(days=200), "completed"
                     yield (b.id, b.team_of(p), b.memberships[p], b.memberships[professional], "Gemeinsame Begleitung",
-                           state, start, end, reason, now, now, lead_user, now)
+                           state, start, end, reason, now, now, lead_user, now,
+                           start if state in ("active", "ended") else None)
 
-    report.add("tandems", copy_rows(
-        Tandem,
-        ["organisation_id", "team_id", "peer_id", "professional_id", "purpose", "state", "started_on", "ended_on",
-         "end_reason", "peer_confirmed_at", "professional_confirmed_at", "proposed_by_id", "created_at"],
-        rows(),
+    columns = ["organisation_id", "team_id", "peer_id", "professional_id", "purpose", "state", "started_on", "ended_on",
+               "end_reason", "peer_confirmed_at", "professional_confirmed_at", "proposed_by_id", "created_at",
+               "activated_on"]
+    if "activated_on" not in {f.attname for f in Tandem._meta.concrete_fields}:
+        columns.pop()
+        report.add("tandems", copy_rows(Tandem, columns, (row[:-1] for row in rows())))
+    else:
+        report.add("tandems", copy_rows(Tandem, columns, rows()))
+    seed_reflections(blocks, report)
+
+
+def seed_reflections(blocks: list[OrgIds], report: SeedReport) -> None:
+    """Each partner of each active tandem reflected every six weeks; every fifth pair is overdue now."""
+    reflection = model_or_none("tandem.Reflection")
+    if reflection is None:
+        return
+    from tandem.models import Tandem
+
+    now = timezone.now()
+    # A list, not a lazy query: the connection is busy with the COPY while rows() runs.
+    active = list(Tandem.objects.filter(organisation_id__in=[b.id for b in blocks], state="active").values_list(
+        "id", "peer_id", "professional_id"
+    ))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n, (tandem, peer, professional) in enumerate(active):
+            latest = 10 if n % 5 else 50  # days ago
+            for back in (latest, latest + 42):
+                for author in (peer, professional):
+                    yield (tandem, author, "Wir sprechen Dinge offen an.", "", "", now - dt.timedelta(days=back), now - dt.timedelta(days=back))
+
+    report.add("reflections", copy_rows(
+        reflection, ["tandem_id", "author_id", "how_it_goes", "what_helps", "what_irritates", "shared_at", "created_at"], rows(),
     ))
 
 
@@ -241,6 +270,21 @@ def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
     report.add("mentor assignments", copy_rows(
         MentorAssignment, ["organisation_id", "peer_id", "mentor_id", "started_on", "ended_on", "assigned_by_id"], rows(),
     ))
+    check_in = model_or_none("mentoring.CheckIn")
+    if check_in is None:
+        return
+    current = list(MentorAssignment.objects.filter(
+        organisation_id__in=[b.id for b in blocks], ended_on__isnull=True
+    ).values_list("id", "mentor__user_id"))
+
+    def check_ins() -> Iterator[tuple[Any, ...]]:
+        # A talk every four weeks over the year; every seventh pair's next talk is overdue.
+        for n, (assignment, mentor_user) in enumerate(current):
+            last = 40 if n % 7 == 0 else 7
+            for k in range(12):
+                yield (assignment, today - dt.timedelta(days=last + 28 * k), "", mentor_user)
+
+    report.add("check-ins", copy_rows(check_in, ["assignment_id", "held_on", "note", "recorded_by_id"], check_ins()))
 
 
 # --- notifications --------------------------------------------------------------------------

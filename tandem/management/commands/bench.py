@@ -17,11 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from tandem.bench import load, pages, report, sweeps
+from tandem.bench import load, pages, reminders, report, sweeps
 from tandem.bench.seed import FeatureMissing, SeedReport, email_for, organisations_for, seed_network
 
 KEPT_TABLES_PREFIXES = ("django_migrations", "django_content_type", "auth_permission", "django_celery_beat")
@@ -41,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=int, default=None, help="wrk duration per path (default 15, 2 with --quick)")
         parser.add_argument("--quick", action="store_true", help="few repetitions: a smoke run, not a measurement")
         parser.add_argument("--no-load", action="store_true", help="skip gunicorn + wrk")
+        parser.add_argument("--sweeps", default="escalation,reminders,outbox",
+                            help="comma-separated sweeps to measure (escalation, reminders, outbox) or 'none'")
+        parser.add_argument("--sweep-repeat", type=int, default=None, help="timed runs per sweep and size (default 3, 1 with --quick)")
         parser.add_argument("--allow-wipe", action="store_true", help="run even if the database name lacks 'bench'")
 
     def log(self, message: str) -> None:
@@ -52,6 +55,13 @@ class Command(BaseCommand):
             self.run(options)
 
     def run(self, options: dict[str, Any]) -> None:
+        try:
+            connection.ensure_connection()
+        except OperationalError as exc:
+            raise CommandError(
+                f"Cannot reach the database ({exc}). Create it first, e.g. "
+                "`createdb -h 127.0.0.1 -U postgres tandem_bench`, and set DATABASE_URL."
+            ) from exc
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (set DATABASE_URL).")
         name = connection.settings_dict["NAME"]
@@ -105,26 +115,32 @@ class Command(BaseCommand):
             )
 
         self.log("Sweeps ...")
-        result["sweeps"] = self.sweeps(sweep_scale, repeat=2 if quick else 3)
+        wanted = {name.strip() for name in options["sweeps"].split(",") if name.strip() and name.strip() != "none"}
+        result["sweeps"] = self.sweeps(sweep_scale, wanted, repeat=options["sweep_repeat"] or (1 if quick else 3))
 
         result["targets"] = report.targets(result)
         result["meta"]["finished_at"] = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
+        result["meta"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
         result["meta"]["seconds"] = round(time.perf_counter() - started, 1)
         self.stdout.write(report.render(result))
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(result, indent=2, default=str))
             self.log(f"JSON written to {options['json_path']}")
 
-    def sweeps(self, sweep_scale: float, *, repeat: int) -> dict[str, Any]:
+    def sweeps(self, sweep_scale: float, wanted: set[str], *, repeat: int) -> dict[str, Any]:
         results: dict[str, Any] = {}
         due, small, large = (max(1, round(n * sweep_scale)) for n in (1_000, 10_000, 1_000_000))
         outbox_due, outbox_small = (max(1, round(n * sweep_scale)) for n in (10_000, 20_000))
         builders = [
             ("escalation", "escalation sweep", lambda: sweeps.escalation_spec(due=due, small_rows=small, large_rows=large)),
+            ("reminders", "supervision reminder sweep",
+             lambda: reminders.spec(due_reminders=outbox_due, small_rows=small, large_rows=large)),
             ("outbox", "outbox sender (reminders and all e-mails)",
              lambda: sweeps.outbox_spec(due=outbox_due, small_rows=outbox_small, large_rows=large)),
         ]
         for key, title, build in builders:
+            if key not in wanted:
+                continue
             try:
                 spec = build()
             except FeatureMissing as missing:
@@ -171,4 +187,6 @@ class Command(BaseCommand):
             "scale": scale, "small_scale": small_scale, "sweep_scale": sweep_scale, "repeat": repeat, "quick": quick,
             "commit": commit, "postgresql": pg, "python": platform.python_version(),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, PostgreSQL {pg}",
+            # Other work on the machine skews every figure; the load average tells how much there was.
+            "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
         }
