@@ -149,17 +149,30 @@ def usable_invitation(token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(
-    *, token: str, full_name: str = "", password: str | None = None, user: User | None = None
+    *,
+    token: str,
+    full_name: str = "",
+    password: str | None = None,
+    user: User | None = None,
+    preferred_language: str = User.Language.GERMAN,
 ) -> User:
-    """Create (or join) the account of an invitee; the link works exactly once."""
+    """Create (or join) the account of an invitee; the link works exactly once.
+
+    A new account keeps the language the invitee chose on the invitation page.
+    """
     invitation = Invitation.objects.select_for_update().by_token(token).first()
     if invitation is None or invitation.state != Invitation.State.PENDING:
         raise ValidationError(_("This invitation link is no longer valid."))
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(_("An account with this e-mail address exists already. Please sign in first."))
+        if preferred_language not in User.Language.values:
+            preferred_language = User.Language.GERMAN
         user = User.objects.create_user(
-            email=invitation.email, password=password, full_name=full_name.strip() or invitation.full_name
+            email=invitation.email,
+            password=password,
+            full_name=full_name.strip() or invitation.full_name,
+            preferred_language=preferred_language,
         )
     elif user.email.lower() != invitation.email.lower():
         raise ValidationError(_("This invitation was sent to another e-mail address."))

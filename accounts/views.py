@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -83,7 +84,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(
-                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                preferred_language=translation.get_language() or "de",
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -217,3 +217,23 @@ def test_invitation_list_query_count_does_not_grow(cast, django_assert_num_queri
     add(22, "b")
     with django_assert_num_queries(with_three):
         assert client.get(url).status_code == 200
+
+
+def test_new_account_keeps_the_language_chosen_on_the_invitation_page(cast, client):
+    _invitation, token = services.invite(
+        by=cast.team_lead.user, organisation=cast.organisation, email="new@example.org", roles=["professional"]
+    )
+    link = reverse("accounts:invitation_accept", args=[token])
+    client.post(reverse("accounts:switch_language"), {"language": "en", "next": link})
+    assert "Choose a password" in client.get(link).content.decode()
+    assert _accept(client, link).status_code == 302
+    assert User.objects.get(email="new@example.org").preferred_language == "en"
+    assert client.get(reverse("home"))["Content-Language"] == "en"
+
+
+def test_new_account_is_german_by_default(cast, client):
+    _invitation, token = services.invite(
+        by=cast.team_lead.user, organisation=cast.organisation, email="neu@example.org", roles=["peer"]
+    )
+    assert _accept(client, reverse("accounts:invitation_accept", args=[token])).status_code == 302
+    assert User.objects.get(email="neu@example.org").preferred_language == "de"
