@@ -105,6 +105,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("team"):
             teams = teams.filter(pk=form.cleaned_data["team"].pk)
     rows = services.dashboard(teams=teams)
+    lonely_only = request.GET.get("lonely") == "1"
+    if lonely_only:
+        rows = [row for row in rows if row.too_few_peers]
     for row in rows:
         row.irritations_url = irritations_url(row.team)  # type: ignore[attr-defined]
     totals = {
@@ -116,7 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tandem/dashboard.html",
-        {"form": form, "rows": rows, "totals": totals, "states": Tandem.State.choices},
+        {"form": form, "rows": rows, "totals": totals, "states": Tandem.State.choices, "lonely_only": lonely_only},
     )
 
 

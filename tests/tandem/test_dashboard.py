@@ -74,6 +74,8 @@ def test_team_with_one_peer_is_flagged(cast):
     row = next(r for r in response.context["rows"] if r.team == team)
     assert row.too_few_peers
     assert response.context["totals"]["lonely_teams"] == 1
+    listed = cast.client_for(cast.team_lead).get(reverse("tandems:dashboard"), {"lonely": "1"})
+    assert [r.team for r in listed.context["rows"]] == [team]
 
 
 def test_filter_by_service_and_team(cast):
