@@ -27,6 +27,7 @@ class AccountsConfig(AppConfig):
                 "invitation.revoked": _("Invitation revoked"),
                 "membership.roles_changed": _("Roles changed"),
                 "membership.ended": _("Left the organisation"),
+                "membership.details_changed": _("Details changed"),
                 "team_membership.added": _("Joined a team"),
                 "team_membership.ended": _("Left a team"),
                 "service.created": _("Service created"),

@@ -369,3 +369,36 @@ def set_lived_experience(
     profile.save()
     record(actor=by, action="lived_experience.changed", obj=profile.membership, organisation=profile.membership.organisation)
     return profile
+
+
+# What an org admin or team lead may edit about a person's work (never lived experience).
+MEMBER_DETAIL_FIELDS = {
+    PeerProfile: {"kind", "exin_status", "exin_certified_on", "exin_trainer", "weekly_hours", "expense_allowance"},
+    ProfessionalProfile: {"profession"},
+}
+
+
+@transaction.atomic
+def update_member_details(
+    *, profile: PeerProfile | ProfessionalProfile, by: User, fields: dict[str, Any]
+) -> PeerProfile | ProfessionalProfile:
+    allowed = MEMBER_DETAIL_FIELDS[type(profile)]
+    changed = []
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(name)
+        if getattr(profile, name) != value:
+            setattr(profile, name, value)
+            changed.append(name)
+    profile.full_clean()
+    profile.save()
+    if changed:
+        membership = profile.membership
+        record(
+            actor=by,
+            action="membership.details_changed",
+            obj=membership,
+            organisation=membership.organisation,
+            detail={"fields": sorted(changed)},
+        )
+    return profile

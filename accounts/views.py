@@ -479,17 +479,21 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     peer_form = None
     if member.is_peer:
         peer_profile, _created = PeerProfile.objects.get_or_create(membership=member)
-        peer_form = PeerProfileForm(request.POST or None, instance=peer_profile)
+        peer_form = PeerProfileForm(request.POST or None, instance=copy.copy(peer_profile))
         if request.method == "POST" and peer_form.is_valid():
-            peer_form.save()
+            services.update_member_details(
+                profile=peer_profile, by=request.user, fields=peer_form.cleaned_data  # type: ignore[arg-type]
+            )
             messages.success(request, _("Details saved."))
             return redirect(member)
     prof_form = None
     if member.is_professional:
         prof_profile, _created = ProfessionalProfile.objects.get_or_create(membership=member)
-        prof_form = ProfessionalProfileForm(request.POST or None, instance=prof_profile)
+        prof_form = ProfessionalProfileForm(request.POST or None, instance=copy.copy(prof_profile))
         if request.method == "POST" and prof_form.is_valid():
-            prof_form.save()
+            services.update_member_details(
+                profile=prof_profile, by=request.user, fields=prof_form.cleaned_data  # type: ignore[arg-type]
+            )
             messages.success(request, _("Details saved."))
             return redirect(member)
     from .rules import has_any_placement_conflict

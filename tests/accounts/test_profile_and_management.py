@@ -123,3 +123,29 @@ def test_team_page_query_count_does_not_grow(cast, django_assert_num_queries):
         member(cast.organisation, team=cast.team, is_professional=True)
     with django_assert_num_queries(few):
         assert client.get(url).status_code == 200
+
+
+def test_team_lead_edits_peer_details_with_an_audit_event(cast):
+    client = cast.client_for(cast.team_lead)
+    url = reverse("accounts:member_detail", args=[cast.peer.pk])
+    response = client.post(
+        url, {"kind": "volunteer", "exin_status": "in_training", "weekly_hours": "6", "expense_allowance": "120"}
+    )
+    assert response.status_code == 302
+    profile = cast.peer.peer_profile
+    profile.refresh_from_db()
+    assert (profile.kind, profile.exin_status, str(profile.expense_allowance)) == ("volunteer", "in_training", "120.00")
+    event = AuditEvent.objects.get(action="membership.details_changed")
+    assert event.detail["fields"] == ["exin_status", "expense_allowance", "kind", "weekly_hours"]
+
+
+def test_invalid_peer_details_are_refused_with_422(cast):
+    client = cast.client_for(cast.team_lead)
+    url = reverse("accounts:member_detail", args=[cast.peer.pk])
+    response = client.post(url, {"kind": "employed", "exin_status": "certified", "expense_allowance": "50"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "field-errors" in body
+    cast.peer.peer_profile.refresh_from_db()
+    assert cast.peer.peer_profile.exin_status == "none"
+    assert not AuditEvent.objects.filter(action="membership.details_changed").exists()
