@@ -3,10 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds
 from .models import Delivery
+
+
+def _app_title(prefix: str) -> Any:
+    try:
+        return apps.get_app_config(prefix).verbose_name
+    except LookupError:
+        return prefix
 
 
 def _kind_field_name(key: str) -> str:
@@ -49,6 +57,17 @@ class PreferencesForm(forms.Form):
         initial: dict[str, Any] = {_kind_field_name(key): value for key, value in deliveries.items()}
         initial.update(quiet_from=settings.quiet_from, quiet_until=settings.quiet_until, digest_at=settings.digest_at)
         return initial
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The kinds grouped by the app that sends them (Tandems, Mentoring...), then the times."""
+        groups: dict[str, list[forms.BoundField]] = {}
+        for key in sorted(kinds.KINDS, key=lambda k: (k.split(".")[0], str(kinds.KINDS[k].label))):
+            groups.setdefault(key.split(".")[0], []).append(self[_kind_field_name(key)])
+        sections: list[tuple[Any, list[forms.BoundField]]] = []
+        for prefix, fields in sorted(groups.items(), key=lambda item: str(_app_title(item[0]))):
+            sections.append((_app_title(prefix), fields))
+        sections.append((_("When e-mails come"), [self["quiet_from"], self["quiet_until"], self["digest_at"]]))
+        return sections
 
     def deliveries(self) -> dict[str, str]:
         return {key: self.cleaned_data[_kind_field_name(key)] for key in kinds.KINDS}
