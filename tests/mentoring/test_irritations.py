@@ -225,3 +225,12 @@ def test_english_user_gets_english_pages(cast, assignment, raise_one):
     cast.peer.user.save()
     body = cast.client_for(cast.peer).get(reverse("mentoring:my_irritations")).content.decode()
     assert "My irritations" in body
+
+
+def test_peer_is_told_who_can_see_her_irritation(cast, assignment, raise_one):
+    private = raise_one(mode=Irritation.StartMode.SELF_FIRST)
+    shared = raise_one()
+    client = cast.client_for(cast.peer)
+    assert "Nur Sie sehen diese Irritation" in client.get(private.get_absolute_url()).content.decode()
+    body = client.get(shared.get_absolute_url()).content.decode()
+    assert f"Sie und Ihre Mentor*in {cast.mentor.user.display_name} sehen diese Irritation" in body
