@@ -14,7 +14,7 @@ from accounts.models import Invitation, Membership
 from mentoring.models import MentorAssignment
 from tandem.models import Tandem
 
-from .harness import Mailbox, Person
+from .harness import Mailbox, Person, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     rosa, karl = people("new peer", "de"), people("new professional", "de")  # no language chosen yet
     peer = accept(rosa, mailbox, "rosa@example.org", lang)
     professional = accept(karl, mailbox, "karl@example.org", lang)
-    assert Invitation.objects.filter(state=Invitation.State.ACCEPTED).count() == 2
+    assert Invitation.objects.filter(accepted_at__isnull=False).count() == 2
     assert peer.is_peer and professional.is_professional
 
     # The team lead assigns a mentor to the new peer.
@@ -80,6 +80,7 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     form = lead.page.locator("main form[method=post]")
     form.locator("select[name=peer]").select_option(str(peer.pk))
     form.locator("select[name=mentor]").select_option(str(staff.mentor.pk))  # type: ignore[attr-defined]
+    form.locator("input[name=started_on]").fill(today().isoformat())
     submit(lead)
     assert MentorAssignment.objects.current().filter(peer=peer, mentor=staff.mentor).exists()  # type: ignore[attr-defined]
     assert "Mara Lindner" in lead.text()
@@ -111,7 +112,10 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     tandem.refresh_from_db()
     assert tandem.state == Tandem.State.ACTIVE
 
-    # The team lead's dashboard shows the active tandem.
+    # The team lead's dashboard counts the active tandem in the team; the count leads to the pair.
     lead.goto("/tandems/dashboard/", shot="dashboard", phone=True)
-    dashboard = lead.text()
-    assert "Rosa Winter" in dashboard and "Karl Busch" in dashboard
+    active = lead.page.locator(f"main a[href='/tandems/all/?team={team.pk}&state=active']")
+    assert active.inner_text().strip() == "1"
+    lead.click_and_arrive(active, shot="tandem-list")
+    listed = lead.text()
+    assert "Rosa Winter" in listed and "Karl Busch" in listed
