@@ -157,6 +157,29 @@ class Tandem(models.Model):
         return self.professional if membership.pk == self.peer_id else self.peer
 
 
+class TandemPause(models.Model):
+    """One pause of a tandem, kept after it ends: the history of a tandem is never lost."""
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("tandem"))
+    started_on = models.DateField(_("paused from"))
+    reason = models.CharField(_("reason for the pause"), max_length=200)
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tandem"], condition=Q(ended_on__isnull=True), name="tandem_one_open_pause"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")), name="pause_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_on} – {self.ended_on or ''}"
+
+
 class PairingSettings(models.Model):
     """Pairing settings of one organisation (rule of practice 4 and the reflection rhythm)."""
 

@@ -288,6 +288,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "i_confirmed": bool(side and tandem.confirmed_by(side)),
         "reflections": reflections,
         "support_processes": tandem.support_processes.all(),
+        "pauses": tandem.pauses.all(),
         "can": {state: tandem.can_become(state) for state in Tandem.State.values},
     }
     if is_manager:

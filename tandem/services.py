@@ -28,6 +28,7 @@ from .models import (
     Reflection,
     SupportProcess,
     Tandem,
+    TandemPause,
     ThreeWayMeeting,
     add_months,
 )
@@ -231,6 +232,7 @@ def pause(*, tandem: Tandem, by: User, on: dt.date, reason: str) -> Tandem:
     _check_date(tandem, on, "on")
     tandem.paused_on, tandem.pause_reason = on, reason.strip()
     tandem.save(update_fields=["state", "paused_on", "pause_reason"])
+    TandemPause.objects.create(tandem=tandem, started_on=on, reason=tandem.pause_reason)
     record(actor=by, action="tandem.paused", obj=tandem, detail={"on": on.isoformat()})
     return tandem
 
@@ -243,6 +245,7 @@ def resume(*, tandem: Tandem, by: User, on: dt.date) -> Tandem:
         raise ValidationError({"on": _("The tandem cannot resume before its pause began (%(day)s).") % {"day": tandem.paused_on}})
     tandem.paused_on, tandem.pause_reason = None, ""
     tandem.save(update_fields=["state", "paused_on", "pause_reason"])
+    TandemPause.objects.filter(tandem=tandem, ended_on__isnull=True).update(ended_on=on)
     record(actor=by, action="tandem.resumed", obj=tandem, detail={"on": on.isoformat()})
     return tandem
 
@@ -255,8 +258,11 @@ def end(*, tandem: Tandem, by: User, on: dt.date, reason: str) -> Tandem:
         raise ValidationError({"reason": _("Please choose a reason.")})
     if on < tandem.started_on:
         raise ValidationError({"on": _("The end cannot be before the start (%(start)s).") % {"start": tandem.started_on}})
+    if tandem.paused_on and on < tandem.paused_on:
+        raise ValidationError({"on": _("The end cannot be before the pause began (%(day)s).") % {"day": tandem.paused_on}})
     tandem.ended_on, tandem.end_reason = on, reason
     tandem.save(update_fields=["state", "ended_on", "end_reason"])
+    TandemPause.objects.filter(tandem=tandem, ended_on__isnull=True).update(ended_on=on)
     record(actor=by, action="tandem.ended", obj=tandem, detail={"on": on.isoformat(), "reason": reason})
     return tandem
 

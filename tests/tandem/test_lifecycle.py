@@ -110,6 +110,8 @@ def test_pause_resume_and_end_with_reason_and_date(mentored, make_tandem):
     assert response.status_code == 302
     tandem.refresh_from_db()
     assert (tandem.state, tandem.end_reason, tandem.ended_on) == ("ended", "completed", timezone.localdate())
+    pause = tandem.pauses.get()
+    assert (pause.reason, pause.ended_on) == ("Elternzeit", timezone.localdate())  # history is kept
     actions = list(AuditEvent.objects.filter(object_id=str(tandem.pk)).values_list("action", flat=True))
     assert {"tandem.paused", "tandem.resumed", "tandem.ended"} <= set(actions)
 
