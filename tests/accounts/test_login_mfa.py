@@ -82,6 +82,10 @@ def test_totp_enrolment_and_a_login_that_requires_the_second_factor(cast):
     secret = _enrol(client)
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
+    codes = client.get(reverse("mfa_view_recovery_codes"))
+    assert codes.status_code == 200
+    assert "style=" not in codes.content.decode()
+    assert "<script>" not in codes.content.decode()
     client.post(reverse("account_logout"))
 
     fresh = Client()
