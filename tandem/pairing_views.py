@@ -532,7 +532,7 @@ def attention(request: HttpRequest) -> list[Any]:
     if membership.is_org_admin or membership.is_team_lead:
         teams = Team.objects.filter(organisation=membership.organisation).active()
         # Peers without a mentor are announced by the mentoring app; the dashboard lists them per team.
-        lonely = sum(1 for row in services.dashboard(teams=teams) if row.too_few_peers)
+        lonely = services.count_teams_with_too_few_peers(teams)
         if lonely:
             items.append(
                 AttentionItem(

@@ -583,18 +583,35 @@ def peers_without_mentor(teams: Any) -> Any:
     )
 
 
+def _current_member_filter(today: dt.date) -> Q:
+    return (
+        Q(team_memberships__started_on__lte=today)
+        & (Q(team_memberships__ended_on__isnull=True) | Q(team_memberships__ended_on__gt=today))
+        & Q(team_memberships__membership__ended_on__isnull=True)
+    )
+
+
+def with_peer_counts(teams: Any, *, today: dt.date | None = None) -> Any:
+    current = _current_member_filter(today or timezone.localdate())
+    return teams.annotate(
+        peer_count=Count("team_memberships", filter=current & Q(team_memberships__function="peer"), distinct=True)
+    )
+
+
+def count_teams_with_too_few_peers(teams: Any) -> int:
+    """Rule of practice 2 for the start page, in one query."""
+    return with_peer_counts(teams).filter(peer_count__lt=rules.MIN_PEERS_PER_TEAM).count()
+
+
 def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
     """One row per team; a fixed number of queries however many teams and tandems there are."""
     today = today or timezone.localdate()
-    current = Q(team_memberships__started_on__lte=today) & (
-        Q(team_memberships__ended_on__isnull=True) | Q(team_memberships__ended_on__gt=today)
-    ) & Q(team_memberships__membership__ended_on__isnull=True)
+    current = _current_member_filter(today)
     state_counts = {
         f"state_{state}": Count("tandems", filter=Q(tandems__state=state), distinct=True) for state in Tandem.State.values
     }
     team_list = list(
-        teams.select_related("service", "organisation").annotate(
-            peer_count=Count("team_memberships", filter=current & Q(team_memberships__function="peer"), distinct=True),
+        with_peer_counts(teams.select_related("service", "organisation"), today=today).annotate(
             professional_count=Count(
                 "team_memberships", filter=current & Q(team_memberships__function="professional"), distinct=True
             ),
