@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -182,9 +181,7 @@ class Person:
         where = f"{self.label} on {self.path()}"
         problems: list[str] = []
         lang = page.evaluate("document.documentElement.lang")
-        if os.environ.get("E2E_DEV_NOLANG"):
-            pass
-        elif lang != self.lang:
+        if lang != self.lang:
             problems.append(f"page language is {lang!r}, {self.label} reads {self.lang!r}")
         else:
             problems += [f"untranslated: {hit}" for hit in untranslated(page.evaluate(VISIBLE_TEXT_JS), self.lang)]
