@@ -29,6 +29,11 @@ def own_membership(request: HttpRequest) -> Membership:
     return membership
 
 
+def get_own_membership(request: HttpRequest, pk: object) -> Membership:
+    """One of the signed-in person's own active memberships."""
+    return _get(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)  # type: ignore[arg-type,misc]
+
+
 def _get(queryset, pk: int):  # type: ignore[no-untyped-def]
     try:
         return queryset.get(pk=pk)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/placements/", views.placement_conflict_add, name="placement_conflict_add"),
     path("profile/placements/<int:pk>/remove/", views.placement_conflict_delete, name="placement_conflict_delete"),
     path("language/", views.switch_language, name="switch_language"),
+    path("organisation/switch/", views.switch_organisation, name="switch_organisation"),
     path("security/mfa-required/", views.mfa_required, name="mfa_required"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/services/new/", views.service_create, name="service_create"),

@@ -34,7 +34,7 @@ from .forms import (
     RolesForm,
     TeamForm,
 )
-from .middleware import LANGUAGE_SESSION_KEY
+from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
 from .models import Invitation, Membership, PeerProfile, PlacementConflict, ProfessionalProfile, Service, Team
 
 PAGE_SIZE = 25
@@ -183,7 +183,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     membership = getattr(request, "membership", None)
-    context: dict[str, Any] = {"form": form, "membership": membership}
+    context: dict[str, Any] = {
+        "form": form,
+        "membership": membership,
+        "memberships": Membership.objects.active().filter(user=user).select_related("organisation").order_by("id"),  # type: ignore[misc]
+    }
     if membership is not None and membership.is_peer:
         context["conflicts"] = PlacementConflict.objects.visible_to(user).select_related("service")
         context["conflict_form"] = PlacementConflictForm(organisation=membership.organisation)
@@ -274,6 +278,16 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
     return response
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """People in several organisations work in one at a time; this picks which."""
+    membership = access.get_own_membership(request, request.POST.get("membership"))
+    request.session[ORGANISATION_SESSION_KEY] = membership.organisation_id
+    messages.success(request, _("You now work in %(organisation)s.") % {"organisation": membership.organisation})
+    return redirect("home")
 
 
 @login_required
