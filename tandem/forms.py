@@ -44,6 +44,7 @@ class ProposeForm(forms.Form):
     peer = MemberChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     professional = MemberChoiceField(label=_("Professional"), queryset=Membership.objects.none())
     started_on = _date_field(_("Start"), initial=timezone.localdate)
+    planned_end_on = _date_field(_("Planned end (optional)"), required=False)
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=2000,
@@ -81,6 +82,9 @@ class ProposeForm(forms.Form):
         from .services import validate_pairing
 
         data = super().clean() or {}
+        start, planned_end = data.get("started_on"), data.get("planned_end_on")
+        if start and planned_end and planned_end <= start:
+            self.add_error("planned_end_on", _("The planned end must be after the start."))
         team = data.get("team")
         if team is not None:
             for name, message in validate_pairing(

@@ -82,6 +82,7 @@ class Tandem(models.Model):
     peer_confirmed_at = models.DateTimeField(null=True, blank=True)
     professional_confirmed_at = models.DateTimeField(null=True, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
     activated_on = models.DateField(_("active since"), null=True, blank=True)
     paused_on = models.DateField(_("paused since"), null=True, blank=True)
     pause_reason = models.CharField(_("reason for the pause"), max_length=200, blank=True)
@@ -107,6 +108,10 @@ class Tandem(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="tandem_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__isnull=True) | Q(planned_end_on__gt=models.F("started_on")),
+                name="tandem_planned_end_after_start",
             ),
         ]
         indexes = [models.Index(fields=["organisation", "team", "state"])]

@@ -90,12 +90,16 @@ def propose(
     professional: Membership,
     by: User,
     started_on: dt.date | None = None,
+    planned_end_on: dt.date | None = None,
     purpose: str = "",
     placement_justification: str = "",
     accept_warnings: bool = False,
 ) -> Tandem:
     """Propose a tandem; both partners are notified and asked to confirm after getting to know each other."""
     errors = validate_pairing(team=team, peer=peer, professional=professional)
+    started_on = started_on or timezone.localdate()
+    if planned_end_on is not None and planned_end_on <= started_on:
+        errors["planned_end_on"] = _("The planned end must be after the start.")
     if errors:
         raise ValidationError(errors)
     # Serialise proposals for the same peer, so two leads cannot pair the same pair twice at once.
@@ -116,7 +120,8 @@ def propose(
         peer=peer,
         professional=professional,
         purpose=purpose,
-        started_on=started_on or timezone.localdate(),
+        started_on=started_on,
+        planned_end_on=planned_end_on,
         proposed_by=by,
         placement_justification=placement_justification.strip(),
     )

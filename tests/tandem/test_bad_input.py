@@ -120,3 +120,16 @@ def test_garbage_dates_and_ids_are_422_not_500(mentored, make_tandem):
     response = _post(mentored, started_on="gestern", peer="abc")
     assert response.status_code == 422
     assert not Tandem.objects.exists()
+
+
+def test_planned_end_before_the_start_is_refused_next_to_the_field(mentored):
+    response = _post(mentored, started_on="2026-06-01", planned_end_on="2026-05-01")
+    assert response.status_code == 422
+    assert "nach dem Beginn" in _field_error(response, "planned_end_on")
+    assert not Tandem.objects.exists()
+
+
+def test_planned_end_after_the_start_is_kept(mentored):
+    response = _post(mentored, started_on="2026-06-01", planned_end_on="2027-05-31", accept_warnings="on")
+    assert response.status_code == 302
+    assert str(Tandem.objects.get().planned_end_on) == "2027-05-31"
