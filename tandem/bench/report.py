@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .pages import EXTRA_PAGES
+
 PAGE_TIME_FACTOR = 1.5
 THROUGHPUT_FLOOR = 0.40
 SWEEP_TIME_FACTOR = 3.0
@@ -20,6 +22,9 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     for key, page in result["pages"].items():
         small, large = page.get("small", {}), page.get("large", {})
         measured = small.get("status") == "ok" and large.get("status") == "ok"
+        if key == "trivial":
+            page["time_ratio"] = round(large["median_ms"] / small["median_ms"], 2) if measured else None
+            continue
         rows.append({
             "target": f"{page['title']}: same query count at both scales",
             "figure": f"{small.get('queries')} / {large.get('queries')}" if measured else "-",
@@ -27,7 +32,7 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         })
         ratio = large["median_ms"] / small["median_ms"] if measured and small["median_ms"] else None
         page["time_ratio"] = round(ratio, 2) if ratio else None
-        if key != "home":
+        if key not in EXTRA_PAGES:
             rows.append({
                 "target": f"{page['title']}: median at large scale within {PAGE_TIME_FACTOR}x of small",
                 "figure": f"{ratio:.2f}x" if ratio else "-",
@@ -93,7 +98,8 @@ def render(result: dict[str, Any]) -> str:
             continue
         rows.append([
             f"page: {page['title']}",
-            f"queries {small['queries']} / {large['queries']}",
+            f"queries {small['queries']} / {large['queries']}"
+            + (f" (SQL {small['sql_ms']:.0f} / {large['sql_ms']:.0f} ms)" if "sql_ms" in small else ""),
             f"median {small['median_ms']:.1f} / {large['median_ms']:.1f} ms",
             f"p95 {small['p95_ms']:.1f} / {large['p95_ms']:.1f} ms",
             f"x{page['time_ratio']:.2f}" if page.get("time_ratio") else "-",

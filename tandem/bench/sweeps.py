@@ -80,8 +80,8 @@ def _peak_memory(run: Callable[[], Any]) -> int:
 def _measure_at(spec: SweepSpec, rows: int, repeat: int, *, warm_up: bool) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    if warm_up:  # imports, templates, content types: first-time costs that belong to neither size
-        _run_once(spec.run)
+    if warm_up:  # imports, templates, caches: first-time costs that belong to neither size
+        _peak_memory(spec.run)
     # One run under tracemalloc (which slows Python down, so it is not timed), then the timed runs.
     peak = _peak_memory(spec.run)
     timings = [_run_once(spec.run) for _ in range(repeat)]

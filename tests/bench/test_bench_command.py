@@ -36,7 +36,7 @@ def test_bench_smoke_run_writes_table_and_json(tmp_path: Path) -> None:
     assert result["meta"]["scale"] == 0.001
     assert result["seed"]["rows"]["organisations"] == 1
     assert Organisation.objects.filter(slug="bench-000").exists()
-    assert set(result["pages"]) == {"dashboard", "mentees", "irritations", "group", "feed", "home"}
+    assert set(result["pages"]) == {"dashboard", "mentees", "irritations", "group", "feed", "home", "trivial"}
     for page in result["pages"].values():
         for size in ("small", "large"):
             measured = page[size]
