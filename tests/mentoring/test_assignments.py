@@ -206,10 +206,13 @@ def test_check_in_reminders_reach_both_once(cast):
 
 
 def test_mentee_page_shows_open_irritations_and_next_check_in(cast, assignment, raise_one):
-    raise_one(title="Nicht gehört")
+    irritation = raise_one(title="Nicht gehört")
     body = cast.client_for(cast.mentor).get(reverse("mentoring:mentees")).content.decode()
     assert cast.peer.user.display_name in body
-    assert "Nicht gehört" in body
+    assert irritation.get_absolute_url() in body
+    # Only the category on the list: the content is read on its page, where reads are audited.
+    assert "Nicht gehört" not in body and "wie ein*e Klient*in behandelt werden" in body
+    assert not AuditEvent.objects.filter(action="read").exists()
 
 
 def test_peer_without_mentor_sees_it_on_her_page(cast):
