@@ -13,6 +13,7 @@ urlpatterns = [
     path("tandems/", include("tandem.pairing_urls")),
     path("mentoring/", include("mentoring.urls")),
     path("supervision/", include("supervision.urls")),
+    path("privacy/", include("tandem.privacy_urls")),
     path("admin/", admin.site.urls),
 ]
 

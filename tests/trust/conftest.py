@@ -1,0 +1,135 @@
+"""A fixture world: one object of every kind, owned by the fixed cast (tests/conftest.py).
+
+"Her" in the names below is the cast's peer (`cast.peer`): her tandem with `cast.professional`,
+her mentor `cast.mentor`, her supervision group led by `cast.supervisor`. Objects of the other
+apps are created through their services when those exist, so the world follows the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import PlacementConflict, TeamMembership
+from mentoring.models import MentorAssignment
+from tandem.models import Tandem
+from tandem.notifications.models import Channel, Notification
+
+# The confidential text of the world's irritation: tests look for it where it must never appear.
+CONFIDENTIAL_TEXT = "VERTRAULICH-7f3a: Die Kollegin fragte vor allen nach meinen Tabletten."
+
+
+@dataclass
+class World:
+    cast: Any
+    objects: dict[str, Any] = field(default_factory=dict)
+    # Non-object URL arguments (tokens, keys).
+    values: dict[str, str] = field(default_factory=dict)
+
+    def pk(self, key: str) -> int:
+        return self.objects[key].pk
+
+
+def build_world(cast: Any) -> World:
+    world = World(cast=cast)
+    o = world.objects
+    o["peer_membership"] = cast.peer
+    o["service"] = cast.service
+    o["team"] = cast.team
+    o["team_membership"] = TeamMembership.objects.get(membership=cast.peer, team=cast.team)
+    invitation, token = account_services.invite(
+        by=cast.org_admin.user, organisation=cast.organisation, email="newcomer@example.org", roles=["peer"]
+    )
+    o["invitation"] = invitation
+    world.values["invitation_token"] = token
+    o["placement_conflict"] = PlacementConflict.objects.create(peer=cast.peer, service=cast.other_service)
+    o["tandem"] = Tandem.objects.create(
+        organisation=cast.organisation,
+        team=cast.team,
+        peer=cast.peer,
+        professional=cast.professional,
+        purpose="Gemeinsam Wohnen begleiten",
+        state=Tandem.State.ACTIVE,
+        proposed_by=cast.team_lead.user,
+    )
+    o["mentor_assignment"] = MentorAssignment.objects.create(
+        organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user
+    )
+    o["notification"] = Notification.objects.create(
+        recipient=cast.peer.user,
+        organisation=cast.organisation,
+        kind="trust.test",
+        channel=Channel.IN_APP,
+        dedupe_key="trust:world:peer",
+        url="/",
+        created_at=timezone.now(),
+    )
+    _mentoring(world)
+    _pairing(world)
+    _supervision(world)
+    return world
+
+
+def _mentoring(world: World) -> None:
+    from mentoring import services as mentoring
+
+    cast, o = world.cast, world.objects
+    o["irritation"] = mentoring.raise_irritation(
+        peer=cast.peer,
+        by=cast.peer.user,
+        title="Wie eine Klientin behandelt",
+        what_happened=CONFIDENTIAL_TEXT,
+        happened_on=timezone.localdate(),
+        category="treated_as_client",
+        start_mode="mentor_now",
+        colleague=cast.professional,
+    )
+
+
+def _pairing(world: World) -> None:
+    from tandem import services as pairing
+
+    cast, o = world.cast, world.objects
+    o["reflection"] = pairing.submit_reflection(tandem=o["tandem"], author=cast.peer, how_it_goes="Gut, wir hören einander zu.")
+    o["support_process"] = pairing.start_support(
+        tandem=o["tandem"], by=cast.team_lead.user, client_code="K-0417", started_on=timezone.localdate()
+    )
+
+
+def _supervision(world: World) -> None:
+    from supervision import services as supervision
+
+    cast, o = world.cast, world.objects
+    soon = timezone.now().replace(microsecond=0) + dt.timedelta(days=10)
+    group = supervision.create_group(supervisor=cast.supervisor, name="Peer-Supervision Nord", by=cast.supervisor.user)
+    o["group"] = group
+    o["group_member"] = supervision.add_member(group=group, membership=cast.peer, by=cast.supervisor.user)
+    other = supervision.create_group(supervisor=cast.other_supervisor, name="Peer-Supervision Süd", by=cast.other_supervisor.user)
+    supervision.add_member(group=other, membership=cast.other_peer, by=cast.other_supervisor.user)
+    o["other_group"] = other
+    o["session"] = supervision.create_session(
+        group=group, by=cast.supervisor.user, title="Supervision", starts_at=soon, ends_at=soon + dt.timedelta(hours=2)
+    )
+    o["poll"] = supervision.create_poll(
+        group=group, by=cast.supervisor.user, title="Nächster Termin", slots=[soon + dt.timedelta(days=7)]
+    )
+    o["share"] = supervision.request_share(group=group, organisation_slug=cast.outsider_organisation.slug, by=cast.supervisor.user)
+    world.values["calendar_token"] = supervision.renew_feed(user=cast.peer.user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the (local-memory) cache: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def world(cast: Any) -> World:
+    return build_world(cast)
