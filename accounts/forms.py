@@ -19,7 +19,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, roles: list[Role], organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.active().filter(organisation=organisation).select_related("service")  # type: ignore[attr-defined]
         self.fields["team"].help_text = _("Peers and professionals join this team when they accept.")
 
 

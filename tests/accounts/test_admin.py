@@ -52,3 +52,18 @@ def test_invitation_token_hash_is_not_shown(cast):
     page = cast.client_for(cast.superuser).get(reverse("admin:accounts_invitation_change", args=[invitation.pk]))
     assert page.status_code == 200
     assert invitation.token_hash not in page.content.decode()
+
+
+def test_operator_adds_and_edits_users_in_django_admin(cast):
+    from accounts.models import User
+
+    client = cast.client_for(cast.superuser)
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"email": "operator-made@example.org", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="operator-made@example.org")
+    assert client.get(reverse("admin:accounts_user_change", args=[user.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist") + "?q=example").status_code == 200
