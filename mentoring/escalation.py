@@ -23,7 +23,7 @@ from tandem.audit.services import record
 from tandem.notifications.services import notify
 
 from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
-from .services import current_mentor, notify_mentor_addressed
+from .services import current_mentor, end_assignment_on, notify_mentor_addressed
 
 
 def _settings_for(org_id: int, cache: dict[int, MentoringSettings]) -> MentoringSettings:
@@ -54,6 +54,7 @@ def escalate_due(now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     cache: dict[int, MentoringSettings] = {}
     done = 0
+    end_assignments_of_people_who_left()
     for pk in _candidates(today):
         with transaction.atomic():
             irritation = (
@@ -66,6 +67,30 @@ def escalate_due(now: dt.datetime | None = None) -> int:
                 continue
             done += _process(irritation, now, today, _settings_for(irritation.organisation_id, cache))
     return done
+
+
+def end_assignments_of_people_who_left() -> int:
+    """A mentor (or peer) who left the organisation ends the mentoring, with the usual handover rule.
+
+    Leaving is recorded by accounts; this sweep makes sure nobody who left is chased, or keeps
+    holding a peer's irritations, a moment longer than one sweep interval.
+    """
+    ended = 0
+    orphaned = MentorAssignment.objects.current().filter(Q(mentor__ended_on__isnull=False) | Q(peer__ended_on__isnull=False))
+    for pk in list(orphaned.values_list("pk", flat=True)):
+        with transaction.atomic():
+            assignment = (
+                MentorAssignment.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("mentor", "peer")
+                .filter(pk=pk, ended_on__isnull=True)
+                .first()
+            )
+            if assignment is None:
+                continue
+            left_on = min(d for d in (assignment.mentor.ended_on, assignment.peer.ended_on) if d is not None)
+            end_assignment_on(assignment, by=None, ended_on=max(left_on, assignment.started_on))
+            ended += 1
+    return ended
 
 
 def _step(irritation: Irritation, kind: str, key: str = "") -> bool:
@@ -114,6 +139,15 @@ def _process(irritation: Irritation, now: dt.datetime, today: dt.date, settings:
             done += 1
         return done
 
+    if irritation.mentor is not None and (current := current_mentor(irritation.peer_id)) != irritation.mentor:
+        # Whoever holds it is no longer her mentor: the old one gets nothing more, and the new
+        # one gets it only with her consent.
+        irritation.mentor = None
+        irritation.handover_pending = True
+        irritation.save(update_fields=["mentor", "handover_pending", "updated_at"])
+        if current is None:
+            done += _waiting(irritation)
+        return done
     if irritation.mentor is None:
         mentor = current_mentor(irritation.peer_id)
         if mentor is None:
@@ -243,6 +277,7 @@ def remind_check_ins(now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now or timezone.now())
     assignments = (
         MentorAssignment.objects.current()
+        .filter(mentor__ended_on__isnull=True, peer__ended_on__isnull=True)
         .annotate(last_held_on=Max("check_ins__held_on"))
         .select_related("peer__user", "mentor__user")
     )

@@ -85,6 +85,11 @@ def _assign(
     return assignment
 
 
+def end_assignment_on(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
+    """End a (locked) assignment; call inside a transaction."""
+    _end(assignment, by=by, ended_on=ended_on)
+
+
 def _end(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
     assignment.ended_on = ended_on
     assignment.save(update_fields=["ended_on"])

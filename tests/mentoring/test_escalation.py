@@ -323,3 +323,31 @@ def test_irritations_left_by_a_mentor_who_is_not_replaced_wait_and_the_lead_is_t
     assert not notes(cast.mentor.user, "mentoring.irritation_ack_reminder")
     sweep_at(day(9))
     assert steps(irritation) == ["waiting"]
+
+
+def test_a_mentor_who_leaves_the_organisation_is_chased_no_more(cast, at_day0):
+    from accounts.services import end_membership
+
+    irritation = raise_at(cast)
+    with time_machine.travel(day(1), tick=False):
+        end_membership(membership=cast.mentor, by=cast.org_admin.user)
+    before = Notification.objects.filter(recipient=cast.mentor.user).count()
+    sweep_at(day(3), times=2)
+    sweep_at(day(9), times=2)
+    at_day0.refresh_from_db()
+    irritation.refresh_from_db()
+    assert at_day0.ended_on == day(1).date()
+    assert irritation.mentor is None and irritation.handover_pending
+    assert Notification.objects.filter(recipient=cast.mentor.user).count() == before
+    assert notes(cast.team_lead.user, "mentoring.peer_needs_mentor") == 1
+    assert cast.client_for(cast.mentor).get(irritation.get_absolute_url()).status_code == 404
+
+
+def test_a_mentor_who_loses_the_mentor_role_hands_back_at_the_next_sweep(cast, at_day0):
+    irritation = raise_at(cast)
+    cast.mentor.is_mentor = False
+    cast.mentor.save()
+    sweep_at(day(3))
+    irritation.refresh_from_db()
+    assert irritation.mentor is None and irritation.handover_pending
+    assert not notes(cast.mentor.user, "mentoring.irritation_ack_reminder")
