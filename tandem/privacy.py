@@ -13,6 +13,8 @@ entries below are the defaults and step aside for an app's own registration of t
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from accounts.models import Membership, User
+
+EMPLOYMENT = _("Employment relationship (Art. 6(1)(b) GDPR, § 26 BDSG)")
 
 # What happens to a model's rows about a person when they are erased.
 DELETE = "delete"  # the rows go
@@ -47,8 +51,12 @@ class Entry:
     # Exported fields (None: every concrete field). Secrets (password hashes, tokens) never are.
     fields: tuple[str, ...] | None = None
     special_category: bool = False  # GDPR Art. 9: lived experience of crisis, confidential conflicts
-    legal_basis: Any = _("Employment relationship (Art. 6(1)(b) GDPR, § 26 BDSG)")
+    legal_basis: Any = None  # None: the employment relationship (see EMPLOYMENT)
     default: bool = field(default=False, compare=False)
+
+    @property
+    def basis(self) -> Any:
+        return self.legal_basis or EMPLOYMENT
 
     @property
     def model(self) -> type[models.Model]:
@@ -80,6 +88,40 @@ def register(label: str, **options: Any) -> Entry:
 def registry() -> dict[str, Entry]:
     _load_defaults()
     return dict(_REGISTRY)
+
+
+# --- Logs -----------------------------------------------------------------------------------------
+
+# PostgreSQL echoes the values of a rejected row ("DETAIL: Failing row contains (..., <text>, ...)",
+# "Key (title)=(<text>) already exists"): an error while saving an irritation would copy its
+# confidential text into the log. The console handler (settings.LOGGING) redacts such details.
+_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+_FAILING_ROW = re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$)", re.MULTILINE | re.DOTALL)
+_KEY_VALUE = re.compile(r"Key \(([^)]*)\)=\(.*?\)(?= already exists| is not present| conflicts)")
+
+
+def redact(text: str) -> str:
+    text = _DETAIL.sub(r"\1 [redacted]", text)
+    text = _FAILING_ROW.sub("Failing row contains [redacted]", text)
+    return _KEY_VALUE.sub(r"Key (\1)=([redacted])", text)
+
+
+class RedactDatabaseDetail(logging.Filter):
+    """Removes row values echoed by the database from log records (message and traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken log call must not break logging
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
 
 
 # --- Export -------------------------------------------------------------------------------------

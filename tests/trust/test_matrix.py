@@ -260,9 +260,6 @@ ADMIN_SPECIAL: dict[str, Row] = {
 def admin_row(route: Route) -> Row:
     if route.key in ADMIN_SPECIAL:
         return ADMIN_SPECIAL[route.key]
-    if route.callback.__module__ == "django.views.generic.base":
-        # "<object_id>/" is a plain redirect to "<object_id>/change/" (which requires sign-in).
-        return Row(everyone(302), everyone(302))
     return Row(NOT_FOR_MEMBERS, NOT_FOR_MEMBERS)
 
 
