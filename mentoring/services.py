@@ -102,9 +102,9 @@ def _end(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
 
 @transaction.atomic
 def end_assignment(*, assignment: MentorAssignment, by: Any) -> None:
-    if not assignment.is_active:
-        raise ValidationError(_("This mentor assignment has already ended."))
     locked = MentorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not locked.is_active:  # checked under the lock: two leads ending it at once end it once
+        raise ValidationError(_("This mentor assignment has already ended."))
     _end(locked, by=by, ended_on=max(timezone.localdate(), locked.started_on))
     assignment.ended_on = locked.ended_on
 

@@ -224,3 +224,14 @@ def test_lead_overview_marks_peers_without_mentor(cast, assignment):
     body = cast.client_for(cast.team_lead).get(reverse("mentoring:lead_overview")).content.decode()
     assert cast.other_peer.user.display_name in body
     assert Irritation.objects.count() == 0
+
+
+def test_ending_an_ended_assignment_is_refused(cast, assignment):
+    from django.core.exceptions import ValidationError
+
+    services.end_assignment(assignment=assignment, by=cast.team_lead.user)
+    stale = MentorAssignment.objects.get(pk=assignment.pk)
+    stale.ended_on = None  # a second lead's page loaded before the first ended it
+    with pytest.raises(ValidationError):
+        services.end_assignment(assignment=stale, by=cast.org_admin.user)
+    assert AuditEvent.objects.filter(action="mentor.ended").count() == 1
