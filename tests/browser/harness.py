@@ -297,12 +297,12 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages() if address in str(m["To"])]
 
-    def wait_for(self, address: str, *, subject: str = "", timeout: float = 30) -> EmailMessage:
+    def wait_for(self, address: str, *, subject: str = "", body: str = "", timeout: float = 30) -> EmailMessage:
         """The worker sends on its own schedule: wait (up to ``timeout``) for the e-mail to arrive."""
         deadline = time.monotonic() + timeout
         while True:
             for message in self.to(address):
-                if subject in str(message["Subject"]):
+                if subject in str(message["Subject"]) and body in self.body(message):
                     return message
             if time.monotonic() > deadline:
                 seen = [(str(m["To"]), str(m["Subject"])) for m in self.messages()]
