@@ -63,12 +63,13 @@ def items(request: HttpRequest) -> list[AttentionItem]:
             )
         )
     led = GroupSupervisor.objects.current().filter(membership__user=user).values("group_id")
-    unrecorded = (
+    unrecorded_sessions = (
         Session.objects.scheduled()
         .filter(group_id__in=led, starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=60))
         .exclude(pk__in=Session.objects.filter(attendance__isnull=False).values("pk"))
-        .count()
+        .order_by("starts_at")
     )
+    unrecorded = unrecorded_sessions.count()
     if unrecorded:
         result.append(
             AttentionItem(
@@ -77,7 +78,7 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                     "Attendance not yet recorded for %(count)d supervision sessions",
                     unrecorded,
                 ) % {"count": unrecorded},
-                reverse("supervision:group_list"),
+                unrecorded_sessions.first().get_absolute_url(),  # type: ignore[union-attr]
                 unrecorded,
             )
         )

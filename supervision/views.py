@@ -55,6 +55,7 @@ from .models import (
 
 PAGE_SIZE = 25
 UPCOMING_ON_GROUP_PAGE = 12
+RECENT_ON_GROUP_PAGE = 6
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], form: Any = None) -> HttpResponse:
@@ -135,6 +136,9 @@ def _group_context(request: HttpRequest, group: SupervisionGroup, **extra: Any) 
         "members": members,
         "supervisors": supervisors,
         "sessions": sessions,
+        "recent": list(
+            Session.objects.filter(group=group).past().annotate(n_recorded=Count("attendance")).order_by("-starts_at")[:RECENT_ON_GROUP_PAGE]
+        ),
         "series_list": list(Series.objects.filter(group=group, ended_at__isnull=True)),
         "polls": list(DatePoll.objects.filter(group=group).open()),
         "shares": list(GroupShare.objects.filter(group=group, withdrawn_at__isnull=True).select_related("organisation")),

@@ -15,8 +15,9 @@ from ..factories import member
 def _fill(cast, group: SupervisionGroup, n: int) -> None:
     now = timezone.now()
     Session.objects.bulk_create(
-        Session(group=group, title=f"S{i}", starts_at=now + dt.timedelta(days=i + 1), ends_at=now + dt.timedelta(days=i + 1, hours=2))
+        Session(group=group, title=f"S{i}", starts_at=now + dt.timedelta(days=d), ends_at=now + dt.timedelta(days=d, hours=2))
         for i in range(n)
+        for d in (i + 1, -i - 1)  # upcoming and past
     )
     for _ in range(n):
         services.add_member(group=group, membership=member(cast.organisation, is_peer=True), by=cast.supervisor.user)
@@ -52,4 +53,4 @@ def test_group_list_query_count(cast, rows, django_assert_num_queries):
         assert client.get(reverse("supervision:group_list")).status_code == 200
 
 
-QUERIES = {"group": 20, "overview": 13, "group_list": 10}
+QUERIES = {"group": 21, "overview": 13, "group_list": 10}
