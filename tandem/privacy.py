@@ -161,11 +161,11 @@ def erasure_refusal(membership: Membership) -> str | None:
     from accounts.models import Membership
 
     if membership.user.erased_at is not None:
-        return _("This person has already been erased.")
+        return str(_("This person has already been erased."))
     if membership.ended_on is None:
-        return _("End the membership first: only people who have left can be erased.")
+        return str(_("End the membership first: only people who have left can be erased."))
     if Membership.objects.active().filter(user_id=membership.user_id).exists():
-        return _("This person is still active in an organisation using Tandem.")
+        return str(_("This person is still active in an organisation using Tandem."))
     return None
 
 

@@ -106,6 +106,8 @@ TABLE: dict[str, Row] = {
     "accounts:placement_conflict_add": Row(POST_ONLY, only(PEERS, 302)),
     "accounts:placement_conflict_delete": Row(only({"peer"}, 200), only({"peer"}, 302), obj="placement_conflict"),
     "accounts:switch_language": Row(POST_ONLY, everyone(302)),
+    # The membership to switch to is a POST field; the matrix sends none, so nobody finds one.
+    "accounts:switch_organisation": Row(POST_ONLY, signed_in(404)),
     "accounts:mfa_required": Row(signed_in(200), signed_in(200)),
     # --- accounts: organisation management
     "accounts:organisation": Row(only(ANY_ORG_ADMINS, 200), only(ANY_ORG_ADMINS, 422)),
