@@ -43,6 +43,7 @@ class SupervisionConfig(AppConfig):
                 "supervision.share_requested": _("Another organisation asked to share the group"),
                 "supervision.share_accepted": _("Organisation agreed to share the group"),
                 "supervision.series_created": _("Series of sessions created"),
+                "supervision.series_ended": _("Series of sessions ended"),
                 "supervision.session_created": _("Session scheduled"),
                 "supervision.session_moved": _("Session moved"),
                 "supervision.session_changed": _("Session changed"),

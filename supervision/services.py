@@ -237,6 +237,19 @@ def generate_sessions(*, series: Series, now: dt.datetime | None = None, horizon
     return len(rows)
 
 
+@transaction.atomic
+def end_series(*, series: Series, by: User, now: dt.datetime | None = None) -> int:
+    """Stop a series: no new sessions; its future sessions are cancelled (members are told)."""
+    now = now or timezone.now()
+    if Series.objects.filter(pk=series.pk, ended_at__isnull=True).update(ended_at=now) == 0:
+        raise ValidationError(_("This series has already ended."))
+    future = Session.objects.scheduled().filter(series=series, starts_at__gt=now)
+    for session in future:
+        cancel_session(session=session, by=by)
+    record(actor=by, action="supervision.series_ended", obj=series.group, detail={"series": series.pk})
+    return len(future)
+
+
 def generate_all(*, now: dt.datetime | None = None) -> int:
     return sum(
         generate_sessions(series=s, now=now)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("groups/<int:pk>/supervisors/", views.supervisor_add, name="supervisor_add"),
     path("groups/<int:pk>/share/", views.share_request, name="share_request"),
     path("groups/<int:pk>/series/new/", views.series_create, name="series_create"),
+    path("groups/<int:pk>/series/<int:series_pk>/end/", views.series_end, name="series_end"),
     path("groups/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("groups/<int:pk>/polls/new/", views.poll_create, name="poll_create"),
     path("groups/<int:pk>/statistics/", views.group_statistics, name="group_statistics"),

@@ -281,6 +281,27 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def series_end(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+    group = access.get_group_for_supervisor(request, pk)
+    series = Series.objects.visible_to(request.user).filter(group=group, pk=series_pk, ended_at__isnull=True).first()
+    if series is None:
+        raise Http404
+    if request.method != "POST":
+        return confirm(
+            request,
+            title=_("End series"),
+            question=_("End the series \"%(title)s\"? Its future sessions are cancelled and the members are told.")
+            % {"title": series.title},
+            action=request.path,
+            cancel_url=group.get_absolute_url(),
+            button=_("End series"),
+        )
+    services.end_series(series=series, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The series has ended."))
+    return redirect(group)
+
+
+@login_required
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = NewSessionForm(request.POST or None, initial={"title": group.name})

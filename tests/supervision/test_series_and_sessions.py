@@ -116,3 +116,21 @@ def test_bad_session_changes_are_422_and_change_nothing(cast, group):
     fresh = Session.objects.get(pk=session.pk)
     assert (fresh.starts_at, fresh.capacity, fresh.sequence) == (session.starts_at, 3, 0)
     assert Rsvp.objects.filter(session=session, waiting_since__isnull=True).count() == 2
+
+
+@time_machine.travel(dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_ending_a_series_cancels_its_future_sessions_and_stops_generation(cast, group):
+    series = services.create_series(group=group, by=cast.supervisor.user, **{
+        "title": "S", "frequency": "monthly", "interval": 1, "starts_on": dt.date(2026, 1, 20),
+        "local_time": dt.time(18, 0), "time_zone": "Europe/Berlin", "video_url": "https://v.example.org",
+    })
+    client = cast.client_for(cast.supervisor)
+    url = reverse("supervision:series_end", args=[group.pk, series.pk])
+    assert cast.client_for(cast.peer).post(url).status_code == 404
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert not Session.objects.filter(series=series, status="scheduled").exists()
+    assert Notification.objects.filter(kind="supervision.session_cancelled", recipient=cast.peer.user).exists()
+    with time_machine.travel(dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert services.generate_all() == 0
+    assert client.post(url).status_code == 404
