@@ -81,3 +81,51 @@ def test_sign_in_works_with_the_cache_down(cast: Any, password: str) -> None:
     assert page.status_code == 200
     response = client.post(reverse("account_login"), {"login": cast.peer.user.email, "password": password})
     assert response.status_code == 302
+
+
+# --- The database connection drops in the middle of a request --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_connection_dropped_mid_request_saves_nothing_and_shows_a_clean_page(
+    cast: Any, monkeypatch: Any
+) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from mentoring import services
+    from mentoring.models import Irritation, MentorAssignment
+
+    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    real_record = services.record
+    calls = {"n": 0}
+
+    def drop_connection(*args: Any, **kwargs: Any) -> Any:
+        # The irritation row is written; now the server goes away before the transaction commits.
+        calls["n"] += 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(services, "record", drop_connection)
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.peer.user)
+    form = {
+        "title": "Nicht gehört",
+        "what_happened": "VERTRAULICH-db-drop: mein Einwand wurde übergangen.",
+        "happened_on": timezone.localdate().isoformat(),
+        "category": "not_heard",
+        "start_mode": "mentor_now",
+    }
+    response = client.post(reverse("mentoring:irritation_create"), form)
+    assert calls["n"] == 1, "the fault was injected inside the service"
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "Traceback" not in page and "VERTRAULICH" not in page
+    connection.close()  # the next query opens a fresh connection
+    assert not Irritation.objects.filter(peer=cast.peer).exists(), "no partial write"
+    # The next request works again.
+    monkeypatch.setattr(services, "record", real_record)
+    again = client.post(reverse("mentoring:irritation_create"), form)
+    assert again.status_code == 302
+    assert Irritation.objects.filter(peer=cast.peer).count() == 1
