@@ -5,7 +5,16 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
-from accounts.models import Membership, Organisation, PeerProfile, ProfessionalProfile, Service, Team, TeamMembership, User
+from accounts.models import (
+    Membership,
+    Organisation,
+    PeerProfile,
+    ProfessionalProfile,
+    Service,
+    Team,
+    TeamMembership,
+    User,
+)
 
 PASSWORD = "correct-horse-battery-9"
 

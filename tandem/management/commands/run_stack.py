@@ -39,14 +39,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person.email:28} {', '.join(str(r.label) for r in person.roles)}")
         self.stdout.write(f"E-mails are printed here by the worker ({settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} backend).")
         self.stdout.write("")
+        stopped_by_user = False
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
-            failed = [name for name, p in processes.items() if p.poll() is not None]
-            self.stderr.write(f"Stopped because {', '.join(failed)} exited.")
         except KeyboardInterrupt:
-            pass
+            stopped_by_user = True
         finally:
+            # The children got the terminal's Ctrl-C too; a second Ctrl-C must not leave them orphaned.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if not stopped_by_user:
+                failed = [name for name, p in processes.items() if p.poll() is not None]
+                self.stderr.write(f"Stopped because {', '.join(failed)} exited.")
             for process in processes.values():
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
@@ -56,3 +60,4 @@ class Command(BaseCommand):
                     process.wait(timeout=max(0.1, deadline - time.time()))
                 except subprocess.TimeoutExpired:
                     process.kill()
+            self.stdout.write("Tandem stopped.")
