@@ -260,3 +260,27 @@ def test_erasure_handles_every_registered_model(world: Any) -> None:
         erased = privacy.erase_person(membership=who, by=cast.org_admin.user)
         assert erased.erased_at is not None
     assert User.objects.filter(erased_at__isnull=False).count() == 3
+
+
+def _notifications(user: Any, count: int) -> None:
+    from tandem.notifications.models import Channel, Notification
+
+    start = Notification.objects.count()
+    Notification.objects.bulk_create(
+        Notification(recipient=user, kind="trust.test", channel=Channel.IN_APP, dedupe_key=f"trust:{start + n}")
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("pages", ["privacy:export", "privacy:record"])
+def test_privacy_pages_do_not_grow_with_rows(world: Any, django_assert_num_queries: Any, pages: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.cast.client_for(world.cast.peer)
+    _notifications(world.cast.peer.user, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(pages)).status_code == 200
+    _notifications(world.cast.peer.user, 30)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(reverse(pages)).status_code == 200
