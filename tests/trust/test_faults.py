@@ -1,5 +1,5 @@
-"""Faults: Redis (broker and cache) down — pages keep working, work waits in the database and is
-done later. (Database drop and worker kill are listed as not yet proven in SECURITY.md.)"""
+"""Faults: Redis (broker and cache) down, the database connection dropped mid-request, a worker
+killed mid-task. Pages keep working or fail cleanly; nothing is half-saved, lost or doubled."""
 
 from __future__ import annotations
 
@@ -129,3 +129,25 @@ def test_database_connection_dropped_mid_request_saves_nothing_and_shows_a_clean
     again = client.post(reverse("mentoring:irritation_create"), form)
     assert again.status_code == 302
     assert Irritation.objects.filter(peer=cast.peer).count() == 1
+
+
+# --- A worker killed mid-task ------------------------------------------------------------------------
+
+
+def test_worker_killed_after_claiming_loses_and_doubles_nothing(world: Any) -> None:
+    import time_machine
+
+    from tandem.notifications import sending
+
+    mail.outbox = []
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=False) as traveller:
+        claimed_by_dead_worker = sending.claim_due()  # worker A claims ... and is killed here
+        assert claimed_by_dead_worker, "the world has an e-mail waiting (the mentor's)"
+        traveller.shift(dt.timedelta(minutes=1))
+        assert sending.claim_due() == [], "leased rows are not sent twice while the lease runs"
+        traveller.shift(sending.LEASE)
+        assert sending.send_due() == len(claimed_by_dead_worker), "after the lease another worker sends them"
+        assert len(mail.outbox) == len(claimed_by_dead_worker)
+        # Worker A was only stalled and comes back: it sends nothing a second time.
+        assert sending.send_claimed(claimed_by_dead_worker) == 0
+        assert len(mail.outbox) == len(claimed_by_dead_worker)
