@@ -118,6 +118,10 @@ def _supervision(world: World) -> None:
     o["poll"] = supervision.create_poll(
         group=group, by=cast.supervisor.user, title="Nächster Termin", slots=[soon + dt.timedelta(days=7)]
     )
+    o["series"] = supervision.create_series(  # starts beyond the horizon: no sessions generated yet
+        group=group, by=cast.supervisor.user, title="Monatlich", frequency="monthly",
+        starts_on=timezone.localdate() + dt.timedelta(days=200), local_time=dt.time(18, 0), video_url="https://v.example.org",
+    )
     o["share"] = supervision.request_share(group=group, organisation_slug=cast.outsider_organisation.slug, by=cast.supervisor.user)
     world.values["calendar_token"] = supervision.renew_feed(user=cast.peer.user)
 

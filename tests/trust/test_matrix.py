@@ -186,6 +186,9 @@ TABLE: dict[str, Row] = {
     ),
     "supervision:supervisor_add": Row(POST_ONLY, only({"supervisor"}, 422), obj="group"),
     "supervision:share_request": Row(POST_ONLY, only({"supervisor"}, 422), obj="group"),
+    "supervision:series_end": Row(
+        only({"supervisor"}, 200), only({"supervisor"}, 302), obj="group", args={"series_pk": "series"}
+    ),
     "supervision:session_create": Row(only({"supervisor"}, 200), only({"supervisor"}, 422), obj="group"),
     "supervision:series_create": Row(only({"supervisor"}, 200), only({"supervisor"}, 422), obj="group"),
     "supervision:poll_create": Row(only({"supervisor"}, 200), only({"supervisor"}, 422), obj="group"),
