@@ -9,7 +9,7 @@ import pytest
 from accounts.models import Invitation
 from accounts.services import invite
 
-from .harness import Mailbox, PageProblem, Person, today
+from .harness import DESKTOP, Mailbox, PageProblem, Person, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,9 +98,11 @@ def test_german_date_fields_show_their_initial_date(people: Callable[..., Person
     assert lead.page.locator("input[name=started_on]").input_value() == today().isoformat()
 
 
-def test_the_checks_can_fail(people: Callable[..., Person], lang: str) -> None:
+@pytest.mark.django_db  # no live server: rolled back instead of flushed
+def test_the_checks_can_fail(chromium: object, lang: str) -> None:
     """A page with an unlabelled field, words of the other language and a too wide table fails every check."""
-    person = people("tester", lang)
+    context = chromium.new_context(viewport=DESKTOP)  # type: ignore[attr-defined]
+    person = Person(context, base_url="http://127.0.0.1", lang=lang, label="tester", shots=set())
     other = "Please save your password" if lang == "de" else "Bitte speichern Sie das Passwort"
     person.page.set_content(
         f'<html lang="{lang}"><head><title>T</title></head><body><main><h1>T</h1><p>{other}</p>'
@@ -108,6 +110,7 @@ def test_the_checks_can_fail(people: Callable[..., Person], lang: str) -> None:
     )
     with pytest.raises(PageProblem) as problem:
         person.arrive(phone=True)
+    context.close()
     report = str(problem.value)
     assert "label" in report  # axe: form element without a label
     assert "untranslated" in report
