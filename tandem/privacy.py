@@ -75,6 +75,13 @@ _REGISTRY: dict[str, Entry] = {}
 _DEFAULTS_LOADED = False
 
 
+def _register_audit_labels() -> None:
+    # Lazily (on first use of the registry, after the apps are ready): tandem/apps.py is not ours.
+    from tandem.audit.models import register_actions
+
+    register_actions({"privacy.person_erased": _("Personal data erased")})
+
+
 def register(label: str, **options: Any) -> Entry:
     """Register (or replace) the personal-data handling of one model."""
     entry = Entry(label=label, **options)
@@ -271,6 +278,7 @@ def _load_defaults() -> None:
     if _DEFAULTS_LOADED:
         return
     _DEFAULTS_LOADED = True
+    _register_audit_labels()
     for label, options in _defaults():
         if apps.is_installed(label.split(".")[0]) or _app_installed(label):
             register(label, default=True, **options)
