@@ -120,7 +120,9 @@ def test_supervisor_schedules_peers_answer_are_reminded_and_attend(
     with time_machine.travel(at(day - dt.timedelta(days=1), 12), tick=True):
         assert send_reminders.apply().get() >= 1
         send_due_notifications.apply()
-        reminder = mailbox.wait_for(peer_member.user.email, timeout=5)
+        # (She also has the e-mail that the session was scheduled; the reminder is the one in her language.)
+        subject = "Erinnerung: Peer-Supervision" if lang == "de" else "Reminder: peer supervision"
+        reminder = mailbox.wait_for(peer_member.user.email, subject=subject, body=session_url, timeout=5)
         link = Mailbox.link(reminder, session_url)
         assert text["poll"] in Mailbox.body(reminder)
 
