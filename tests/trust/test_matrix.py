@@ -19,6 +19,10 @@ existence cannot be probed.
 Two namespaces are declared by rule rather than row by row, because their views only ever act on
 the requesting user (allauth) or are for operators only (Django admin); see ``allauth_row`` and
 ``admin_row``. A URL without a row (or rule) fails ``test_every_url_is_declared``.
+
+Adding a URL: give it a row here (and, for an object URL, an object in conftest.py's world).
+``TRUST_MATRIX_DUMP=<part of the name> pytest tests/trust/test_matrix.py -k dump -s`` prints what
+each role gets today, as a starting point to review (never to copy blindly: a leak would be copied).
 """
 
 from __future__ import annotations
