@@ -139,7 +139,6 @@ class Person:
         self.page.on("console", self._console)
         self.page.on("response", self._response)
         self.page.on("pageerror", lambda error: self.tracker.errors.append(f"script error: {error}"))
-        self.pages_checked = 0
 
     def _console(self, message: Any) -> None:
         # A page answered with 404 or 422 (a form with errors) is logged as a failed resource too;
@@ -175,12 +174,6 @@ class Person:
         self.arrive(shot=shot)
         return self.page
 
-    def button(self, name: str, *, exact: bool = False) -> Locator:
-        return self.page.get_by_role("button", name=name, exact=exact)
-
-    def link(self, name: str, *, exact: bool = False) -> Locator:
-        return self.page.get_by_role("link", name=name, exact=exact)
-
     def path(self) -> str:
         return self.page.url.removeprefix(self.base_url)
 
@@ -207,7 +200,6 @@ class Person:
         if phone:
             problems += self.check_phone(shot)
         self.tracker.unchecked = []
-        self.pages_checked += 1
         if problems:
             raise PageProblem(f"{where}:\n" + "\n".join(problems))
 
@@ -264,9 +256,6 @@ class Person:
         self.page.locator("input[name=password]").fill(password)
         self.press_and_arrive("Enter")
         assert self.path() == "/", f"{self.label} could not sign in: {self.text()[:300]}"
-
-    def sign_out(self) -> None:
-        self.click_and_arrive(self.button("Abmelden" if self.lang == "de" else "Sign out"))
 
     def switch_language(self, lang: str) -> None:
         self.page.locator("#language-select").select_option(lang)
