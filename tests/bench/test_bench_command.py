@@ -14,13 +14,14 @@ from accounts.models import Organisation
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_bench_refuses_a_database_it_would_wipe_by_accident(settings: object) -> None:
+def test_bench_refuses_a_database_it_would_wipe_by_accident(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import connection
 
-    if "bench" in connection.settings_dict["NAME"]:
-        pytest.skip("the test database is a bench database")
+    connection.ensure_connection()
+    monkeypatch.setitem(connection.settings_dict, "NAME", "tandem")
     with pytest.raises(CommandError, match="empties the database"):
         call_command("bench", "--scale", "0.001", "--quick", "--no-load", stdout=StringIO(), stderr=StringIO())
+    assert Organisation.objects.count() == 0
 
 
 def test_bench_smoke_run_writes_table_and_json(tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         try:
             connection.ensure_connection()
         except OperationalError as exc:
+            if self.create_database(str(exc)):
+                return self.run(options)
             raise CommandError(
                 f"Cannot reach the database ({exc}). Create it first, e.g. "
                 "`createdb -h 127.0.0.1 -U postgres tandem_bench`, and set DATABASE_URL."
@@ -151,6 +153,19 @@ class Command(BaseCommand):
             except Exception as exc:  # noqa: BLE001 - a failing sweep is a result to report
                 results[key] = {"status": "error", "title": spec.title, "reason": f"{type(exc).__name__}: {exc}"[:300]}
         return results
+
+    def create_database(self, error: str) -> bool:
+        """Create a missing benchmark database (only one whose name says it is one)."""
+        name = connection.settings_dict["NAME"]
+        if connection.vendor != "postgresql" or "bench" not in name or "does not exist" not in error:
+            return False
+        self.log(f"Creating the database {name} ...")
+        try:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+        except Exception:  # noqa: BLE001 - fall back to the message that says how to create it
+            return False
+        return True
 
     def wipe(self) -> None:
         tables = [t for t in connection.introspection.django_table_names(only_existing=True)
