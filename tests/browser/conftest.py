@@ -73,14 +73,15 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def celery_worker(
     django_db_setup: None, live_server: object, mail_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real ``celery worker`` process on the test database and this run's Redis.
 
-    Started once for the browser tests and stopped after them (package scope), so that it never
-    takes the tasks that later tests put on the broker.
+    Started for the module of browser tests that uses it and stopped after it (module scope: a
+    package-scoped worker was seen to outlive the package), so that it never takes the tasks that
+    later tests put on the broker.
     """
     import redis
 
