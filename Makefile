@@ -49,7 +49,7 @@ lock:
 	  (echo "# Exact versions for every install (make, .ci/run, Docker). Regenerate with \`make lock\`."; cat requirements.lock.new) > requirements.lock && rm requirements.lock.new
 
 bench: install
-	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(BIN)/python manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem_bench} $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles

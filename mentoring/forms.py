@@ -21,7 +21,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 class AssignMentorForm(forms.Form):
     peer = PersonChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     mentor = PersonChoiceField(label=_("Mentor"), queryset=Membership.objects.none())
-    started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26, initial=4)
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -34,7 +34,7 @@ class AssignMentorForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(
         label=_("Private note (only you can read it)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False
     )
@@ -53,7 +53,7 @@ class CheckInIntervalForm(forms.Form):
 class IrritationForm(forms.Form):
     title = forms.CharField(label=_("In a few words"), max_length=120)
     what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
-    happened_on = forms.DateField(label=_("When did it happen?"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(label=_("When did it happen?"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     category = forms.ChoiceField(label=_("Category"), choices=Irritation.Category.choices)
     tandem: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Tandem involved (optional)"), queryset=Membership.objects.none(), required=False
@@ -64,7 +64,7 @@ class IrritationForm(forms.Form):
     )
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
     clarify_by = forms.DateField(
-        label=_("Clarify by (optional)"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=_("Clarify by (optional)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
     )
     start_mode = forms.ChoiceField(
         label=_("How do you want to start?"), choices=Irritation.StartMode.choices, widget=forms.RadioSelect
@@ -92,7 +92,7 @@ class IrritationForm(forms.Form):
 
 
 class ClarifyByForm(forms.Form):
-    clarify_by = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    clarify_by = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class MessageForm(forms.Form):

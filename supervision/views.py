@@ -128,7 +128,7 @@ def _group_context(request: HttpRequest, group: SupervisionGroup, **extra: Any) 
     sessions = list(
         Session.objects.filter(group=group).upcoming().annotate(
             n_yes=Count("rsvps", filter=Q(rsvps__answer=Answer.YES, rsvps__waiting_since__isnull=True))
-        )[:UPCOMING_ON_GROUP_PAGE]
+        ).order_by("starts_at", "id")[:UPCOMING_ON_GROUP_PAGE]  # GROUP BY drops Meta.ordering
     )
     context: dict[str, Any] = {
         "group": group,

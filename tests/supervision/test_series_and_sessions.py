@@ -134,3 +134,13 @@ def test_ending_a_series_cancels_its_future_sessions_and_stops_generation(cast, 
     with time_machine.travel(dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.UTC), tick=False):
         assert services.generate_all() == 0
     assert client.post(url).status_code == 404
+
+
+def test_group_page_lists_the_next_sessions_in_time_order(cast, group):
+    # Created out of order: the page must still show the nearest first (GROUP BY drops Meta.ordering).
+    for days in (40, 10, 70, 25):
+        make_session(group, cast.supervisor.user, days=days, title=f"in {days} days")
+    response = cast.client_for(cast.supervisor).get(reverse("supervision:group_detail", args=[group.pk]))
+    assert response.status_code == 200
+    shown = [s.title for s in response.context["sessions"]]
+    assert shown[:4] == ["in 10 days", "in 25 days", "in 40 days", "in 70 days"]
