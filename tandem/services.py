@@ -612,18 +612,26 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
     """One row per team; a fixed number of queries however many teams and tandems there are."""
     today = today or timezone.localdate()
     current = _current_member_filter(today)
-    state_counts = {
-        f"state_{state}": Count("tandems", filter=Q(tandems__state=state), distinct=True) for state in Tandem.State.values
-    }
+    # Memberships here, tandems in their own grouped query below: counting both in one join would
+    # build memberships x tandems rows per team, growing with every ended tandem (BENCHMARKS.md).
     team_list = list(
         with_peer_counts(teams.select_related("service", "organisation"), today=today).annotate(
             professional_count=Count(
                 "team_memberships", filter=current & Q(team_memberships__function="professional"), distinct=True
             ),
-            **state_counts,
         )
     )
     ids = [t.pk for t in team_list]
+    by_state: dict[int, dict[str, int]] = defaultdict(dict)
+    tandem_counts = (
+        Tandem.objects.filter(team_id__in=ids)
+        .values("team_id", "state")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "state", "n")
+        .order_by()
+    )
+    for team_id, state, n in tandem_counts:
+        by_state[team_id][state] = n
     without = dict(
         peers_without_mentor(ids).values("team_id").annotate(n=Count("id")).values_list("team_id", "n").order_by()
     )
@@ -647,7 +655,7 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
                 team=team,
                 peers=team.peer_count,
                 professionals=team.professional_count,
-                by_state={state: getattr(team, f"state_{state}") for state in Tandem.State.values},
+                by_state={state: by_state[team.pk].get(state, 0) for state in Tandem.State.values},
                 without_mentor=without.get(team.pk, 0),
                 overdue_reflections=overdue.get(team.pk, 0),
                 support_ending=ending.get(team.pk, 0),

@@ -34,7 +34,7 @@ def _populate(cast, n_teams: int) -> None:
         )
 
 
-DASHBOARD_QUERIES = 15
+DASHBOARD_QUERIES = 16
 
 
 @pytest.mark.parametrize("n_teams", [3, 30])
