@@ -6,7 +6,7 @@ log of what happened stays private, also as a number.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from accounts.models import TeamMembership
 
@@ -21,21 +21,23 @@ def irritation_counts_per_team(team_ids: list[int]) -> dict[int, dict[str, int]]
     counts: dict[int, dict[str, int]] = {team_id: {"open": 0, "escalated": 0} for team_id in team_ids}
     if not team_ids:
         return counts
-    counted = Q(
-        membership__irritations__state__in=Irritation.OPEN_STATES,
-        membership__irritations__shared_with_mentor_at__isnull=False,
+    # The open-state condition sits in the JOIN (not in the aggregate's FILTER), so PostgreSQL reads
+    # only a peer's open irritations through the (peer, state) index, never her resolved history.
+    counted = FilteredRelation(
+        "membership__irritations",
+        condition=Q(
+            membership__irritations__state__in=Irritation.OPEN_STATES,
+            membership__irritations__shared_with_mentor_at__isnull=False,
+        ),
     )
     rows = (
         TeamMembership.objects.current()
         .filter(team_id__in=team_ids, function=TeamMembership.Function.PEER)
+        .annotate(counted=counted)
         .values("team_id")
         .annotate(
-            open=Count("membership__irritations", filter=counted, distinct=True),
-            escalated=Count(
-                "membership__irritations",
-                filter=counted & Q(membership__irritations__escalated_at__isnull=False),
-                distinct=True,
-            ),
+            open=Count("counted", distinct=True),
+            escalated=Count("counted", filter=Q(counted__escalated_at__isnull=False), distinct=True),
         )
         .order_by()
     )
