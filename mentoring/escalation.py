@@ -14,7 +14,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, DateField, F, Func, Max, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -272,13 +273,27 @@ def _tell_backup(irritation: Irritation, settings: MentoringSettings) -> None:
 CHECK_IN_SOON_DAYS = 2
 
 
+class _DatePlusDays(Func):
+    """``date + integer`` in PostgreSQL: the date that many days later."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+
+
 def remind_check_ins(now: dt.datetime | None = None) -> int:
     """Remind mentor and peer of a check-in due soon, and again when it is overdue (once each)."""
     today = timezone.localdate(now or timezone.now())
+    # The database picks the assignments whose check-in is due within CHECK_IN_SOON_DAYS (or
+    # overdue), so the work follows the reminders due, not every current assignment; the loop
+    # below decides "soon" or "overdue" exactly as before (same event keys, same dedupe).
+    due_on = _DatePlusDays(
+        Coalesce(Max("check_ins__held_on"), F("started_on")), F("check_in_every_weeks") * 7, output_field=DateField()
+    )
     assignments = (
         MentorAssignment.objects.current()
         .filter(mentor__ended_on__isnull=True, peer__ended_on__isnull=True)
-        .annotate(last_held_on=Max("check_ins__held_on"))
+        .annotate(last_held_on=Max("check_ins__held_on"), sql_due_on=due_on)
+        .filter(sql_due_on__lte=today + dt.timedelta(days=CHECK_IN_SOON_DAYS))
         .select_related("peer__user", "mentor__user")
     )
     sent = 0
