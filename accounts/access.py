@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from .models import Invitation, Membership, Service, Team, TeamMembership
@@ -31,10 +34,11 @@ def own_membership(request: HttpRequest) -> Membership:
 
 def get_own_membership(request: HttpRequest, pk: object) -> Membership:
     """One of the signed-in person's own active memberships."""
-    return _get(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)  # type: ignore[arg-type,misc]
+    return get_or_404(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)  # type: ignore[arg-type,misc]
 
 
-def _get(queryset, pk: int):  # type: ignore[no-untyped-def]
+def get_or_404(queryset: QuerySet[Any], pk: object) -> Any:
+    """One object of an already scoped queryset; a missing, foreign or malformed id is the same 404."""
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
@@ -43,24 +47,24 @@ def _get(queryset, pk: int):  # type: ignore[no-untyped-def]
 
 def get_member_for_manager(request: HttpRequest, pk: int) -> Membership:
     manager = manager_membership(request)
-    return _get(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_service_for_manager(request: HttpRequest, pk: int) -> Service:
     manager = manager_membership(request)
-    return _get(Service.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(Service.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_team_for_manager(request: HttpRequest, pk: int) -> Team:
     manager = manager_membership(request)
-    return _get(Team.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(Team.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_team_membership_for_manager(request: HttpRequest, pk: int) -> TeamMembership:
     manager = manager_membership(request)
-    return _get(TeamMembership.objects.visible_to(request.user).filter(team__organisation=manager.organisation), pk)
+    return get_or_404(TeamMembership.objects.visible_to(request.user).filter(team__organisation=manager.organisation), pk)
 
 
 def get_invitation_for_manager(request: HttpRequest, pk: int) -> Invitation:
     manager = manager_membership(request)
-    return _get(Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from accounts.access import _get, manager_membership, own_membership
+from accounts.access import get_or_404, manager_membership, own_membership
 from accounts.models import Membership
 from tandem.audit.services import record_read
 
@@ -13,7 +13,7 @@ from .models import Irritation, MentorAssignment
 
 def get_irritation(request: HttpRequest, pk: int, *, read: bool = True) -> Irritation:
     """The one door to an irritation: ``Irritation.objects.visible_to``; reads by others are audited."""
-    irritation: Irritation = _get(Irritation.objects.visible_to(request.user), pk)
+    irritation: Irritation = get_or_404(Irritation.objects.visible_to(request.user), pk)
     if read and irritation.peer.user_id != request.user.pk:
         record_read(reader=request.user, obj=irritation, author=irritation.peer.user)
     return irritation
@@ -35,14 +35,14 @@ def mentor_membership(request: HttpRequest) -> Membership:
 
 def get_assignment_for_manager(request: HttpRequest, pk: int) -> MentorAssignment:
     manager = manager_membership(request)
-    return _get(MentorAssignment.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(MentorAssignment.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_assignment_for_mentor(request: HttpRequest, pk: int) -> MentorAssignment:
     mentor = mentor_membership(request)
-    return _get(MentorAssignment.objects.current().filter(mentor=mentor), pk)
+    return get_or_404(MentorAssignment.objects.current().filter(mentor=mentor), pk)
 
 
 def get_peer_for_manager(request: HttpRequest, pk: int) -> Membership:
     manager = manager_membership(request)
-    return _get(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation, is_peer=True), pk)
+    return get_or_404(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation, is_peer=True), pk)

@@ -2,52 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from accounts.access import get_or_404
 from accounts.models import Membership
 
 from .models import DatePoll, GroupShare, Session, SupervisionGroup
 
 
-def _get(queryset: QuerySet[Any], pk: object) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def get_group(request: HttpRequest, pk: object) -> SupervisionGroup:
-    return _get(SupervisionGroup.objects.visible_to(request.user), pk)
+    return get_or_404(SupervisionGroup.objects.visible_to(request.user), pk)
 
 
 def get_group_for_supervisor(request: HttpRequest, pk: object) -> SupervisionGroup:
-    return _get(SupervisionGroup.objects.visible_to(request.user).supervised_by(request.user), pk)
+    return get_or_404(SupervisionGroup.objects.visible_to(request.user).supervised_by(request.user), pk)
 
 
 def get_session(request: HttpRequest, pk: object) -> Session:
-    return _get(Session.objects.visible_to(request.user), pk)
+    return get_or_404(Session.objects.visible_to(request.user), pk)
 
 
 def get_session_for_supervisor(request: HttpRequest, pk: object) -> Session:
     supervised = SupervisionGroup.objects.supervised_by(request.user).values("pk")
-    return _get(Session.objects.visible_to(request.user).filter(group_id__in=supervised), pk)
+    return get_or_404(Session.objects.visible_to(request.user).filter(group_id__in=supervised), pk)
 
 
 def get_poll(request: HttpRequest, pk: object) -> DatePoll:
-    return _get(DatePoll.objects.visible_to(request.user), pk)
+    return get_or_404(DatePoll.objects.visible_to(request.user), pk)
 
 
 def get_poll_for_supervisor(request: HttpRequest, pk: object) -> DatePoll:
     supervised = SupervisionGroup.objects.supervised_by(request.user).values("pk")
-    return _get(DatePoll.objects.visible_to(request.user).filter(group_id__in=supervised), pk)
+    return get_or_404(DatePoll.objects.visible_to(request.user).filter(group_id__in=supervised), pk)
 
 
 def get_share_for_admin(request: HttpRequest, pk: object) -> tuple[GroupShare, Membership]:
     admin = org_admin_membership(request)
-    return _get(GroupShare.objects.visible_to(request.user).filter(organisation=admin.organisation), pk), admin
+    return get_or_404(GroupShare.objects.visible_to(request.user).filter(organisation=admin.organisation), pk), admin
 
 
 def org_admin_membership(request: HttpRequest) -> Membership:

@@ -28,11 +28,6 @@ PAGE_SIZE = 25
 # --- access: one helper per object type; anything not yours is a 404 ---------------------------
 
 
-def _get(queryset: Any, pk: Any) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def _scoped_tandems(request: HttpRequest) -> Any:
@@ -42,28 +37,28 @@ def _scoped_tandems(request: HttpRequest) -> Any:
 
 def get_tandem(request: HttpRequest, pk: int) -> Tandem:
     """A tandem the user may see: as team lead / org admin of its organisation, or as a partner."""
-    return _get(_scoped_tandems(request), pk)
+    return access.get_or_404(_scoped_tandems(request), pk)
 
 
 def get_tandem_for_lead(request: HttpRequest, pk: int) -> Tandem:
     manager = access.manager_membership(request)
-    return _get(Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return access.get_or_404(Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_tandem_for_partner(request: HttpRequest, pk: int) -> tuple[Tandem, Membership]:
     membership = access.own_membership(request)
-    tandem = _get(_scoped_tandems(request).filter(Q(peer=membership) | Q(professional=membership)), pk)
+    tandem = access.get_or_404(_scoped_tandems(request).filter(Q(peer=membership) | Q(professional=membership)), pk)
     return tandem, membership
 
 
 def get_support_process(request: HttpRequest, pk: int) -> SupportProcess:
     membership = access.own_membership(request)
-    return _get(SupportProcess.objects.visible_to(request.user).filter(organisation=membership.organisation), pk)
+    return access.get_or_404(SupportProcess.objects.visible_to(request.user).filter(organisation=membership.organisation), pk)
 
 
 def get_own_reflection(request: HttpRequest, pk: int) -> Reflection:
     membership = access.own_membership(request)
-    return _get(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
+    return access.get_or_404(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
 
 
 def _is_manager(request: HttpRequest) -> bool:
@@ -75,7 +70,7 @@ def _team_filter(request: HttpRequest, organisation: Any) -> Team | None:
     team_id = request.GET.get("team")
     if not team_id:
         return None
-    return _get(Team.objects.filter(organisation=organisation), team_id)
+    return access.get_or_404(Team.objects.filter(organisation=organisation), team_id)
 
 
 def _invalid(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -261,10 +256,10 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         context["professionals"] = [m for m in people if m.is_professional]
         peer_id, professional_id = request.GET.get("peer"), request.GET.get("professional")
         if peer_id:
-            chosen = _get(people.filter(is_peer=True), peer_id)
+            chosen = access.get_or_404(people.filter(is_peer=True), peer_id)
             context.update(chosen=chosen, direction="peer", results=services.suggest(team=team, peer=chosen))
         elif professional_id:
-            chosen = _get(people.filter(is_professional=True), professional_id)
+            chosen = access.get_or_404(people.filter(is_professional=True), professional_id)
             context.update(
                 chosen=chosen, direction="professional", results=services.suggest(team=team, professional=chosen)
             )
