@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -429,24 +430,50 @@ class DueReflection:
         return self.due_on + REFLECTION_GRACE < timezone.localdate()
 
 
+class _DatePlusDays(Func):
+    """``date + integer`` in PostgreSQL: the date that many days later."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+
+
 def due_reflections(tandems: Any, *, today: dt.date | None = None) -> list[DueReflection]:
     """Reflections that are due (each partner of each active tandem), computed in one query."""
     today = today or timezone.localdate()
+    # The database narrows the active tandems to those with a partner due (one day of slack for
+    # the local-date conversion), so callers pay for the due ones, not for every active tandem;
+    # the loop below decides exactly, as before.
+    default_weeks = PairingSettings._meta.get_field("reflection_every_weeks").default
+    weeks = Coalesce(
+        Subquery(
+            PairingSettings.objects.filter(organisation_id=OuterRef("organisation_id")).values("reflection_every_weeks")[:1]
+        ),
+        Value(default_weeks),
+    )
+    limit = today + dt.timedelta(days=1)
     rows = list(
-        tandems.filter(state=Tandem.State.ACTIVE).annotate(
+        tandems.filter(state=Tandem.State.ACTIVE)
+        .annotate(
             last_peer=Max("reflections__created_at", filter=Q(reflections__author_id=F("peer_id"))),
             last_professional=Max("reflections__created_at", filter=Q(reflections__author_id=F("professional_id"))),
         )
+        .annotate(
+            reflection_weeks=weeks,
+            **{
+                f"sql_due_{side}": _DatePlusDays(
+                    Coalesce(TruncDate(f"last_{side}"), F("activated_on")), weeks * 7, output_field=DateField()
+                )
+                for side in ("peer", "professional")
+            }
+        )
+        .filter(Q(sql_due_peer__lte=limit) | Q(sql_due_professional__lte=limit))
     )
-    weeks_by_org = {
-        s.organisation_id: s.reflection_every_weeks
-        for s in PairingSettings.objects.filter(organisation_id__in={t.organisation_id for t in rows})
-    }
     due: list[DueReflection] = []
     for tandem in rows:
-        weeks = weeks_by_org.get(tandem.organisation_id, PairingSettings._meta.get_field("reflection_every_weeks").default)
         for side in ("peer", "professional"):
-            due_on = reflection_due_on(activated_on=tandem.activated_on, last=getattr(tandem, f"last_{side}"), weeks=weeks)
+            due_on = reflection_due_on(
+                activated_on=tandem.activated_on, last=getattr(tandem, f"last_{side}"), weeks=tandem.reflection_weeks
+            )
             if due_on and due_on <= today:
                 due.append(DueReflection(tandem, side, due_on))
     return due

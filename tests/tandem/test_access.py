@@ -72,6 +72,6 @@ def test_my_tandems_query_count_is_pinned(cast, make_tandem, n, django_assert_nu
         make_tandem(Tandem.State.ACTIVE, peer=peer)
     client = cast.client_for(cast.professional)
     client.get(reverse("tandems:mine"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("tandems:mine"))
     assert len(response.context["page"]) == min(n, 25)
