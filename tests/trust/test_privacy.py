@@ -284,3 +284,10 @@ def test_privacy_pages_do_not_grow_with_rows(world: Any, django_assert_num_queri
     _notifications(world.cast.peer.user, 30)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(reverse(pages)).status_code == 200
+
+
+def test_privacy_pages_speak_german_first(world: Any) -> None:
+    response = world.cast.client_for(world.cast.peer).get(reverse("privacy:record"))
+    page = response.content.decode()
+    assert "Verzeichnis von Verarbeitungstätigkeiten" in page
+    assert "Beschäftigungsverhältnis" in page
