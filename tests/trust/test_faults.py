@@ -17,16 +17,15 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture
-def broker_down() -> Iterator[None]:
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from tandem.celery import app
 
-    previous = app.conf.broker_url, app.conf.broker_write_url
-    app.conf.broker_url = DEAD_REDIS
-    app.conf.broker_write_url = DEAD_REDIS
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.broker_write_url = previous
+    # setitem/setenv restore the configuration exactly as it was (a key that was not set is removed
+    # again), so later tests that point Celery elsewhere through the environment still can.
+    monkeypatch.setenv("CELERY_BROKER_URL", DEAD_REDIS)
+    monkeypatch.setitem(app.conf, "broker_url", DEAD_REDIS)
+    monkeypatch.setitem(app.conf, "broker_write_url", DEAD_REDIS)
+    yield
 
 
 def test_raising_an_irritation_works_with_the_broker_down(
