@@ -58,14 +58,18 @@ def escalate_due(now: dt.datetime | None = None) -> int:
     end_assignments_of_people_who_left()
     for pk in _candidates(today):
         with transaction.atomic():
-            irritation = (
-                Irritation.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("peer__user", "mentor__user")
+            locked = (
+                Irritation.objects.select_for_update(skip_locked=True)
                 .filter(pk=pk, state__in=Irritation.OPEN_STATES)
+                .values_list("pk", flat=True)
                 .first()
             )
-            if irritation is None:  # closed meanwhile, or another sweep holds it
+            if locked is None:  # closed meanwhile, or another sweep holds it
                 continue
+            # Read it again once locked: if another sweep committed just before we took the lock,
+            # PostgreSQL re-checks the locked row but not the rows joined to it, so a joined
+            # mentor could still be the old one. A fresh statement sees everything committed.
+            irritation = Irritation.objects.select_related("peer__user", "mentor__user").get(pk=pk)
             done += _process(irritation, now, today, _settings_for(irritation.organisation_id, cache))
     return done
 

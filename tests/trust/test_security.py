@@ -34,7 +34,8 @@ PRODUCTION_ENV = {
 
 
 def _production(code: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # Only what production would have: not the test settings, nor the browser tests' async switch.
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(PRODUCTION_ENV)
     env["TANDEM_VAR_DIR"] = "/tmp/trust-var"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
