@@ -14,13 +14,14 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from django.db import transaction
-from django.db.models import Count, DateField, F, Func, Max, Q
+from django.db.models import Count, DateField, F, Max, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from tandem.audit.services import record
+from tandem.db import DatePlusDays
 from tandem.notifications.services import notify
 
 from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
@@ -277,11 +278,6 @@ def _tell_backup(irritation: Irritation, settings: MentoringSettings) -> None:
 CHECK_IN_SOON_DAYS = 2
 
 
-class _DatePlusDays(Func):
-    """``date + integer`` in PostgreSQL: the date that many days later."""
-
-    arg_joiner = " + "
-    template = "(%(expressions)s)"
 
 
 def remind_check_ins(now: dt.datetime | None = None) -> int:
@@ -290,7 +286,7 @@ def remind_check_ins(now: dt.datetime | None = None) -> int:
     # The database picks the assignments whose check-in is due within CHECK_IN_SOON_DAYS (or
     # overdue), so the work follows the reminders due, not every current assignment; the loop
     # below decides "soon" or "overdue" exactly as before (same event keys, same dedupe).
-    due_on = _DatePlusDays(
+    due_on = DatePlusDays(
         Coalesce(Max("check_ins__held_on"), F("started_on")), F("check_in_every_weeks") * 7, output_field=DateField()
     )
     assignments = (

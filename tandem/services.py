@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Team, TeamMembership, User
 from tandem.audit.services import record
+from tandem.db import DatePlusDays
 from tandem.notifications.services import notify
 
 from . import rules
@@ -430,11 +431,6 @@ class DueReflection:
         return self.due_on + REFLECTION_GRACE < timezone.localdate()
 
 
-class _DatePlusDays(Func):
-    """``date + integer`` in PostgreSQL: the date that many days later."""
-
-    arg_joiner = " + "
-    template = "(%(expressions)s)"
 
 
 def due_reflections(tandems: Any, *, today: dt.date | None = None) -> list[DueReflection]:
@@ -460,7 +456,7 @@ def due_reflections(tandems: Any, *, today: dt.date | None = None) -> list[DueRe
         .annotate(
             reflection_weeks=weeks,
             **{
-                f"sql_due_{side}": _DatePlusDays(
+                f"sql_due_{side}": DatePlusDays(
                     Coalesce(TruncDate(f"last_{side}"), F("activated_on")), weeks * 7, output_field=DateField()
                 )
                 for side in ("peer", "professional")

@@ -32,6 +32,13 @@ class Command(BaseCommand):
                      "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
         }
         processes = {name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
+        # Every sweep once right away (they are idempotent), so the demo's due reminders arrive now
+        # rather than after each sweep's first interval.
+        from tandem.celery import app
+        from tandem.notifications.sweeps import SWEEPS
+
+        for sweep in SWEEPS.values():
+            app.send_task(sweep.task)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tandem runs at http://{options['addrport']}/  (Ctrl-C stops everything)"))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
