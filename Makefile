@@ -32,7 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy accounts mentoring supervision tandem
+	$(BIN)/mypy accounts pairing mentoring supervision tandem bench
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -49,7 +49,7 @@ lock:
 	  (echo "# Exact versions for every install (make, .ci/run, Docker). Regenerate with \`make lock\`."; cat requirements.lock.new) > requirements.lock && rm requirements.lock.new
 
 bench: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem_bench} $(BIN)/python manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem_bench} DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles

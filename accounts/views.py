@@ -462,8 +462,8 @@ def team_membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def team_change_warnings(team_membership: Any) -> list[str]:
-    """Warnings from the rules of practice before a person leaves a team (filled by tandem.rules)."""
-    from tandem import rules as pairing_rules
+    """Warnings from the rules of practice before a person leaves a team (filled by pairing.rules)."""
+    from pairing import rules as pairing_rules
 
     warn = getattr(pairing_rules, "warnings_before_leaving_team", None)
     return list(warn(team_membership)) if warn else []

@@ -76,7 +76,7 @@ class IrritationForm(forms.Form):
 
     def __init__(self, *args: Any, peer: Membership, settings: MentoringSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tandem.models import Tandem
+        from pairing.models import Tandem
 
         self.fields["tandem"].queryset = Tandem.objects.open().filter(peer=peer).select_related("professional__user")  # type: ignore[attr-defined]
         self.fields["tandem"].label_from_instance = lambda t: t.professional.user.display_name  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from tandem.models import Tandem
+from pairing.models import Tandem
 
 
 def mentor_refusal(*, peer: Membership, mentor: Membership) -> str | None:

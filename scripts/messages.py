@@ -11,9 +11,10 @@ DJANGO_ADMIN = [sys.executable, "-m", "django"]
 # (directory, directories to ignore inside it)
 CATALOGUES = [
     # The project catalogue (locale/) holds the shared templates/ only; every app has its own.
-    (ROOT, ["accounts", "mentoring", "supervision", "tandem", ".venv", "tests", "scripts", "staticfiles", "var", "docs"]),
+    (ROOT, ["accounts", "pairing", "mentoring", "supervision", "tandem", "bench", ".venv", "tests", "scripts", "staticfiles", "var", "docs"]),
     (ROOT / "tandem", ["notifications", "audit", "settings.py"]),
     (ROOT / "accounts", []),
+    (ROOT / "pairing", []),
     (ROOT / "mentoring", []),
     (ROOT / "supervision", []),
     (ROOT / "tandem" / "notifications", []),

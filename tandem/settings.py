@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.notifications",
     "tandem",
+    "pairing",
     "mentoring",
     "supervision",
 ]

@@ -6,11 +6,10 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("bench/trivial/", views.trivial, name="trivial"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("notifications/", include("tandem.notifications.urls")),
-    path("tandems/", include("tandem.pairing_urls")),
+    path("tandems/", include("pairing.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("supervision/", include("supervision.urls")),
     path("privacy/", include("tandem.privacy_urls")),

@@ -13,7 +13,7 @@ from .navigation import attention_for
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: what needs this user's attention, from every app."""
-    return render(request, "tandem/home.html", {"attention": attention_for(request)})
+    return render(request, "home.html", {"attention": attention_for(request)})
 
 
 @require_GET
@@ -21,9 +21,3 @@ def home(request: HttpRequest) -> HttpResponse:
 def health(request: HttpRequest) -> JsonResponse:
     report = health_checks.report()
     return JsonResponse(report, status=200 if report["healthy"] else 503)
-
-
-@require_GET
-def trivial(request: HttpRequest) -> HttpResponse:
-    """The floor for this stack: a view that touches nothing, for benchmarks."""
-    return HttpResponse("ok", content_type="text/plain")

@@ -6,6 +6,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tandem
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from tandem.settings import *  # noqa: E402,F403
+from tandem.settings import INSTALLED_APPS  # noqa: E402
+
+# The benchmark harness is tested too; production settings never install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -17,8 +17,8 @@ from django.utils import timezone
 from mentoring import services as mentoring
 from mentoring.models import Irritation
 from mentoring.tasks import escalate_irritations
-from tandem import services as pairing
-from tandem.models import Tandem
+from pairing import services as pairing
+from pairing.models import Tandem
 
 from .harness import Person, today
 

@@ -15,7 +15,7 @@ from celery import current_app
 
 from accounts.models import Invitation, Membership
 from mentoring.models import MentorAssignment
-from tandem.models import Tandem
+from pairing.models import Tandem
 from tandem.notifications.models import DeliverySettings
 
 from .harness import Mailbox, Person, today

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mentoring import services
 from mentoring.models import Irritation, MentorAssignment
-from tandem.models import Tandem
+from pairing.models import Tandem
 
 
 @pytest.fixture

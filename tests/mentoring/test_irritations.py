@@ -107,7 +107,7 @@ def test_only_peers_have_an_irritation_log(cast, who):
 
 
 def test_tandem_of_someone_else_cannot_be_chosen(cast, assignment):
-    from tandem.models import Tandem
+    from pairing.models import Tandem
 
     other = Tandem.objects.create(organisation=cast.organisation, team=cast.team, peer=cast.other_peer, professional=cast.professional)
     response = cast.client_for(cast.peer).post(reverse("mentoring:irritation_create"), _form(tandem=other.pk))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import PlacementConflict, TeamMembership
 from mentoring.models import MentorAssignment
-from tandem.models import Tandem
+from pairing.models import Tandem
 from tandem.notifications.models import Channel, Notification
 
 # The confidential text of the world's irritation: tests look for it where it must never appear.
@@ -92,7 +92,7 @@ def _mentoring(world: World) -> None:
 
 
 def _pairing(world: World) -> None:
-    from tandem import services as pairing
+    from pairing import services as pairing
 
     cast, o = world.cast, world.objects
     o["reflection"] = pairing.submit_reflection(tandem=o["tandem"], author=cast.peer, how_it_goes="Gut, wir hören einander zu.")

@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Membership, Organisation, User
+from pairing.models import Tandem
 from tandem import privacy
 from tandem.audit.models import AuditEvent
-from tandem.models import Tandem
 
 from .conftest import CONFIDENTIAL_TEXT
 

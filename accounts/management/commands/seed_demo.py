@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from accounts import demo
 
 # Each feature app may add demo content in `<app>/demo.py` with `seed(demo: accounts.demo.Demo)`.
-FEATURE_DEMOS = ("tandem.demo", "mentoring.demo", "supervision.demo", "tandem.notifications.demo")
+FEATURE_DEMOS = ("pairing.demo", "mentoring.demo", "supervision.demo", "tandem.notifications.demo")
 
 
 class Command(BaseCommand):

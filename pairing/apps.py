@@ -1,0 +1,55 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PairingConfig(AppConfig):
+    name = "pairing"
+    # The database label of the pairing domain: tables, content types and migrations keep it.
+    label = "tandem"
+    verbose_name = _("Tandems")
+
+    def ready(self) -> None:
+        from accounts.models import Role
+        from tandem.audit.models import register_actions
+        from tandem.navigation import NavItem, register_attention, register_nav
+        from tandem.notifications import kinds
+        from tandem.notifications.sweeps import register_sweep
+
+        from .views import attention
+
+        register_nav(
+            NavItem(_("Dashboard"), "tandems:dashboard", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=10),
+            NavItem(_("My tandems"), "tandems:mine", frozenset({Role.PEER, Role.PROFESSIONAL}), order=11),
+            NavItem(_("Pairing settings"), "tandems:settings", frozenset({Role.ORG_ADMIN}), order=83),
+        )
+        register_attention(attention)
+        kinds.register(
+            kinds.NotificationKind("tandem.proposed", _("A tandem was proposed to you"), digest_allowed=False),
+            kinds.NotificationKind("tandem.activated", _("A tandem is active")),
+            kinds.NotificationKind("tandem.declined", _("A proposed tandem will not continue")),
+            kinds.NotificationKind("tandem.reflection_due", _("Time for a reflection on your tandem"), digest_allowed=False),
+            kinds.NotificationKind(
+                "tandem.support_transition", _("A support process ends in eight weeks"), digest_allowed=False
+            ),
+        )
+        register_sweep("tandem.reflection_reminders", "tandem.send_reflection_reminders", every_seconds=3600)
+        register_sweep("tandem.transition_reminders", "tandem.send_transition_reminders", every_seconds=3600)
+        register_actions(
+            {
+                "tandem.proposed": _("Tandem proposed"),
+                "tandem.placement_conflict_justified": _("Placement conflict declared; justification recorded"),
+                "tandem.getting_to_know": _("Getting to know each other"),
+                "tandem.confirmed": _("Confirmed by a partner"),
+                "tandem.activated": _("Tandem active"),
+                "tandem.declined": _("Not continued after getting to know each other"),
+                "tandem.paused": _("Tandem paused"),
+                "tandem.resumed": _("Tandem resumed"),
+                "tandem.ended": _("Tandem ended"),
+                "reflection.written": _("Reflection written"),
+                "reflection.shared": _("Reflection shared with the partner"),
+                "support_process.started": _("Support process started"),
+                "support_process.meeting": _("Three-way meeting recorded"),
+                "support_process.ended": _("Support process ended"),
+                "pairing_settings.changed": _("Pairing settings changed"),
+            }
+        )

@@ -1,0 +1,167 @@
+"""Forms of the pairing pages. They only parse input; the rules live in pairing.rules and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Organisation, Service, Team
+
+from .models import PairingSettings, Tandem, validate_client_code
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return obj.user.display_name
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ProposeForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    peer = MemberChoiceField(label=_("Peer"), queryset=Membership.objects.none())
+    professional = MemberChoiceField(label=_("Professional"), queryset=Membership.objects.none())
+    started_on = _date_field(_("Start"), initial=timezone.localdate)
+    planned_end_on = _date_field(_("Planned end (optional)"), required=False)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the two want to do together. No client names."),
+    )
+    placement_justification = forms.CharField(
+        label=_("Justification (only if a placement conflict is declared)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the peer should work in this service anyway. Recorded in the audit trail."),
+    )
+    accept_warnings = forms.BooleanField(
+        label=_("I have read the notes on the rules of practice and want to go ahead."), required=False
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).active().select_related("service")  # type: ignore[attr-defined]
+        # Every active member of the organisation is a valid choice, so that choosing a peer as the
+        # professional gets its own clear message; the lists offer only the fitting people.
+        members = Membership.objects.active().filter(organisation=organisation).select_related("user")
+        self.fields["peer"].queryset = members  # type: ignore[attr-defined]
+        self.fields["professional"].queryset = members  # type: ignore[attr-defined]
+        people = list(members.filter(is_peer=True) | members.filter(is_professional=True))
+        blank = [("", "---------")]
+        self.fields["peer"].widget.choices = blank + [(m.pk, m.user.display_name) for m in people if m.is_peer]  # type: ignore[attr-defined]
+        self.fields["professional"].widget.choices = blank + [  # type: ignore[attr-defined]
+            (m.pk, m.user.display_name) for m in people if m.is_professional
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        from .services import validate_pairing
+
+        data = super().clean() or {}
+        start, planned_end = data.get("started_on"), data.get("planned_end_on")
+        if start and planned_end and planned_end <= start:
+            self.add_error("planned_end_on", _("The planned end must be after the start."))
+        team = data.get("team")
+        if team is not None:
+            for name, message in validate_pairing(
+                team=team, peer=data.get("peer"), professional=data.get("professional")
+            ).items():
+                self.add_error(name, message)
+        return data
+
+
+class PauseForm(forms.Form):
+    on = _date_field(_("Paused from"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), max_length=200, help_text=_("For example: parental leave. No health details."))
+
+
+class ResumeForm(forms.Form):
+    on = _date_field(_("Resumed on"), initial=timezone.localdate)
+
+
+class EndForm(forms.Form):
+    on = _date_field(_("End"), initial=timezone.localdate)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(value, label) for value, label in Tandem.EndReason.choices if value != Tandem.EndReason.DECLINED],
+    )
+
+
+class ReflectionForm(forms.Form):
+    how_it_goes = forms.CharField(label=_("How is our collaboration going?"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    what_helps = forms.CharField(label=_("What helps us?"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    what_irritates = forms.CharField(
+        label=_("What irritates me?"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    share = forms.BooleanField(
+        label=_("Share this reflection with my tandem partner"),
+        required=False,
+        help_text=_("Otherwise only you can read it. Nobody else ever reads it."),
+    )
+
+
+class SupportProcessForm(forms.Form):
+    client_code = forms.CharField(
+        label=_("Client code"),
+        max_length=16,
+        help_text=_("A pseudonymous code, e.g. K-0417. No names, no diagnoses."),
+    )
+    started_on = _date_field(_("Start"), initial=timezone.localdate)
+    goals = forms.CharField(
+        label=_("Agreed goals"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In the client's words; no diagnoses."),
+    )
+
+    def clean_client_code(self) -> str:
+        code = self.cleaned_data["client_code"].strip().upper()
+        validate_client_code(code)
+        return code
+
+
+class MeetingForm(forms.Form):
+    held_on = _date_field(_("Date of the three-way meeting"), initial=timezone.localdate)
+
+
+class SupportEndForm(forms.Form):
+    on = _date_field(_("End"), initial=timezone.localdate)
+
+
+class PairingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PairingSettings
+        fields = ["max_active_per_peer", "max_active_per_professional", "reflection_every_weeks"]
+
+
+class DashboardFilterForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(organisation=organisation).active()  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).active().select_related("service")  # type: ignore[attr-defined]
+
