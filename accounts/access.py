@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+
+from tandem.web import get_or_404
 
 from .models import Invitation, Membership, Service, Team, TeamMembership
 
@@ -35,14 +34,6 @@ def own_membership(request: HttpRequest) -> Membership:
 def get_own_membership(request: HttpRequest, pk: object) -> Membership:
     """One of the signed-in person's own active memberships."""
     return get_or_404(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)  # type: ignore[arg-type,misc]
-
-
-def get_or_404(queryset: QuerySet[Any], pk: object) -> Any:
-    """One object of an already scoped queryset; a missing, foreign or malformed id is the same 404."""
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def get_member_for_manager(request: HttpRequest, pk: int) -> Membership:

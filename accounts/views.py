@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.audit.services import timeline
+from tandem.web import apply_errors, confirm
 
 from . import access, services
 from .forms import (
@@ -38,23 +39,6 @@ from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
 from .models import Invitation, Membership, PeerProfile, PlacementConflict, ProfessionalProfile, Service, Team
 
 PAGE_SIZE = 25
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def confirm(request: HttpRequest, *, title: str, question: str, action: str, cancel_url: str, button: str) -> HttpResponse:
-    return render(
-        request,
-        "confirm.html",
-        {"title": title, "question": question, "action": action, "cancel_url": cancel_url, "button": button},
-    )
 
 
 # --- Invitations -----------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from accounts.access import get_or_404, manager_membership, own_membership
+from accounts.access import manager_membership, own_membership
 from accounts.models import Membership
 from tandem.audit.services import record_read
+from tandem.web import get_or_404
 
 from .models import Irritation, MentorAssignment
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import admin_membership, manager_membership
 from accounts.models import Membership, Team
-from accounts.views import apply_errors, confirm
+from tandem.web import apply_errors, confirm
 
 from . import access, services
 from .forms import (

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Membership, Team, TeamMembership
+from tandem import web
 from tandem.audit.services import timeline
+from tandem.web import get_or_404
 
 from . import forms, rules, services
 from .models import PairingSettings, Reflection, SupportProcess, Tandem
@@ -37,28 +39,28 @@ def _scoped_tandems(request: HttpRequest) -> Any:
 
 def get_tandem(request: HttpRequest, pk: int) -> Tandem:
     """A tandem the user may see: as team lead / org admin of its organisation, or as a partner."""
-    return access.get_or_404(_scoped_tandems(request), pk)
+    return get_or_404(_scoped_tandems(request), pk)
 
 
 def get_tandem_for_lead(request: HttpRequest, pk: int) -> Tandem:
     manager = access.manager_membership(request)
-    return access.get_or_404(Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+    return get_or_404(Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
 
 
 def get_tandem_for_partner(request: HttpRequest, pk: int) -> tuple[Tandem, Membership]:
     membership = access.own_membership(request)
-    tandem = access.get_or_404(_scoped_tandems(request).filter(Q(peer=membership) | Q(professional=membership)), pk)
+    tandem = get_or_404(_scoped_tandems(request).filter(Q(peer=membership) | Q(professional=membership)), pk)
     return tandem, membership
 
 
 def get_support_process(request: HttpRequest, pk: int) -> SupportProcess:
     membership = access.own_membership(request)
-    return access.get_or_404(SupportProcess.objects.visible_to(request.user).filter(organisation=membership.organisation), pk)
+    return get_or_404(SupportProcess.objects.visible_to(request.user).filter(organisation=membership.organisation), pk)
 
 
 def get_own_reflection(request: HttpRequest, pk: int) -> Reflection:
     membership = access.own_membership(request)
-    return access.get_or_404(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
+    return get_or_404(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
 
 
 def _is_manager(request: HttpRequest) -> bool:
@@ -70,7 +72,7 @@ def _team_filter(request: HttpRequest, organisation: Any) -> Team | None:
     team_id = request.GET.get("team")
     if not team_id:
         return None
-    return access.get_or_404(Team.objects.filter(organisation=organisation), team_id)
+    return get_or_404(Team.objects.filter(organisation=organisation), team_id)
 
 
 def _invalid(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -210,7 +212,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             try:
                 tandem = services.propose(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                web.apply_errors(form, error)
             else:
                 messages.success(request, _("Tandem proposed. Both partners have been asked to get to know each other."))
                 return redirect(tandem)
@@ -256,10 +258,10 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         context["professionals"] = [m for m in people if m.is_professional]
         peer_id, professional_id = request.GET.get("peer"), request.GET.get("professional")
         if peer_id:
-            chosen = access.get_or_404(people.filter(is_peer=True), peer_id)
+            chosen = get_or_404(people.filter(is_peer=True), peer_id)
             context.update(chosen=chosen, direction="peer", results=services.suggest(team=team, peer=chosen))
         elif professional_id:
-            chosen = access.get_or_404(people.filter(is_professional=True), professional_id)
+            chosen = get_or_404(people.filter(is_professional=True), professional_id)
             context.update(
                 chosen=chosen, direction="professional", results=services.suggest(team=team, professional=chosen)
             )
@@ -300,7 +302,7 @@ def _transition_page(
             try:
                 service(tandem=tandem, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                web.apply_errors(form, error)
             else:
                 messages.success(request, success)
                 return redirect(tandem)
@@ -349,7 +351,7 @@ def getting_to_know(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, tandem: Tandem, error: ValidationError) -> HttpResponse:
-    return render(request, "tandem/refused.html", {"tandem": tandem, "errors": error.messages}, status=422)
+    return web.refused(request, error, back_url=tandem.get_absolute_url(), back_label=_("Back to the tandem"))
 
 
 @require_POST
@@ -404,7 +406,7 @@ def reflection_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.submit_reflection(tandem=tandem, author=membership, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                web.apply_errors(form, error)
             else:
                 messages.success(request, _("Thank you for your reflection."))
                 return redirect(tandem)
@@ -435,7 +437,7 @@ def support_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 process = services.start_support(tandem=tandem, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                web.apply_errors(form, error)
             else:
                 messages.success(request, _("Support process started; it is planned to end after twelve months."))
                 return redirect(process)
@@ -463,7 +465,7 @@ def _support_post(request: HttpRequest, pk: int, form_class: Any, service: Any, 
         try:
             service(process=process, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            web.apply_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(process)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from accounts.access import get_or_404
 from accounts.models import Membership
+from tandem.web import get_or_404
 
 from .models import DatePoll, GroupShare, Session, SupervisionGroup
 

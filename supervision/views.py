@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.views import apply_errors, confirm
 from tandem.audit.services import timeline
+from tandem.web import apply_errors, confirm
 
 from . import access, ical, services, stats
 from .forms import (
