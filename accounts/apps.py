@@ -8,9 +8,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.audit.models import register_actions
+        from tandem.demo import register_demo, register_demo_logins
         from tandem.navigation import NavItem, register_attention, register_nav
+        from tandem.notifications.services import register_members
 
-        from . import attention
+        from . import attention, demo, members, privacy
         from .models import Role
 
         register_nav(
@@ -20,6 +22,10 @@ class AccountsConfig(AppConfig):
             NavItem(_("Invitations"), "accounts:invitation_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=82),
         )
         register_attention(attention.items)
+        privacy.register()
+        register_demo(demo.seed_demo, order=0)
+        register_demo_logins(demo.logins)
+        register_members(members.current_members)
         register_actions(
             {
                 "invitation.sent": _("Invitation sent"),

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from tandem.demo import DEMO_PASSWORD
+
 from .models import (
     ROLE_FIELDS,
     Membership,
@@ -21,7 +23,6 @@ from .models import (
     User,
 )
 
-DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_SLUG = "demo"
 
 
@@ -107,3 +108,12 @@ def seed() -> Demo:
             )
         members[person.key] = membership
     return Demo(organisation=organisation, teams=teams, members=members)
+
+
+def seed_demo(_demo: object) -> Demo:
+    """The first demo seeder: the organisation, its services and teams, and the demo logins."""
+    return seed()
+
+
+def logins() -> list[tuple[str, str]]:
+    return [(person.email, ", ".join(str(role.label) for role in person.roles)) for person in PEOPLE]

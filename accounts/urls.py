@@ -29,4 +29,5 @@ urlpatterns = [
     path("people/<int:pk>/", views.member_detail, name="member_detail"),
     path("people/<int:pk>/roles/", views.member_roles, name="member_roles"),
     path("people/<int:pk>/leave/", views.member_end, name="member_end"),
+    path("people/<int:pk>/erase/", views.member_erase, name="member_erase"),
 ]

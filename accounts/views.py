@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tandem.audit.services import timeline
 from tandem.web import apply_errors, confirm
 
-from . import access, services
+from . import access, privacy, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -547,3 +547,20 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:member_list")
+
+
+@login_required
+def member_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """An org admin erases a person who has left their organisation (GDPR Art. 17)."""
+    member = access.get_member_for_manager(request, pk)
+    access.admin_membership(request)
+    context: dict[str, Any] = {"member": member, "refusal": privacy.erasure_refusal(member)}
+    if request.method == "POST":
+        try:
+            privacy.erase_member(membership=member, by=request.user)
+        except ValidationError as error:
+            context["refusal"] = " ".join(error.messages)
+            return render(request, "accounts/member_erase.html", context, status=422)
+        messages.success(request, _("The person's personal data was erased; a pseudonym remains in the history."))
+        return redirect("accounts:member_list")
+    return render(request, "accounts/member_erase.html", context)

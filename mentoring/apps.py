@@ -9,10 +9,11 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from tandem.audit.models import register_actions
+        from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds, sweeps
 
-        from . import attention
+        from . import attention, demo, privacy
 
         register_nav(
             NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
@@ -20,6 +21,8 @@ class MentoringConfig(AppConfig):
             NavItem(_("Mentors"), "mentoring:lead_overview", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=22),
         )
         register_attention(attention.items)
+        privacy.register()
+        register_demo(demo.seed, order=10)
         K = kinds.NotificationKind
         kinds.register(
             K("mentoring.mentor_assigned", _("You have a new mentor")),

@@ -11,10 +11,12 @@ class PairingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from tandem.audit.models import register_actions
+        from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds
         from tandem.notifications.sweeps import register_sweep
 
+        from . import demo, privacy
         from .views import attention
 
         register_nav(
@@ -23,6 +25,9 @@ class PairingConfig(AppConfig):
             NavItem(_("Pairing settings"), "tandems:settings", frozenset({Role.ORG_ADMIN}), order=83),
         )
         register_attention(attention)
+        privacy.register()
+        # After mentoring's demo: the demo tandems need the peers' mentors (rule of practice 1).
+        register_demo(demo.seed, order=20)
         kinds.register(
             kinds.NotificationKind("tandem.proposed", _("A tandem was proposed to you"), digest_allowed=False),
             kinds.NotificationKind("tandem.activated", _("A tandem is active")),

@@ -8,23 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from mentoring.models import MentorAssignment
 from tandem.audit.services import record
 
 from .models import SUPPORT_MONTHS, Reflection, SupportProcess, Tandem, ThreeWayMeeting, add_months
-
-# (peer, mentor) pairs the mentoring demo also creates; created here only if it has not run.
-MENTORS = (("peer", "mentor"), ("peer2", "mentor2"), ("volunteer", "mentor2"))
-
-
-def _ensure_mentors(demo: Any, today: dt.date) -> None:
-    for peer_key, mentor_key in MENTORS:
-        peer, mentor = demo.members[peer_key], demo.members[mentor_key]
-        if not MentorAssignment.objects.current().filter(peer=peer).exists():
-            MentorAssignment.objects.create(
-                organisation=demo.organisation, peer=peer, mentor=mentor, started_on=today - dt.timedelta(weeks=12),
-                assigned_by=demo.members["lead"].user,
-            )
 
 
 def _tandem(demo: Any, peer: str, professional: str, team: str, **values: Any) -> Tandem | None:
@@ -43,7 +29,6 @@ def _tandem(demo: Any, peer: str, professional: str, team: str, **values: Any) -
 def seed(demo: Any) -> None:
     today = timezone.localdate()
     now = timezone.now()
-    _ensure_mentors(demo, today)
 
     # Paula and Fabian: active for ten weeks; Fabian's reflection is overdue, Paula shared hers.
     active = _tandem(

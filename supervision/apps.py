@@ -9,11 +9,12 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from tandem.audit.models import register_actions
+        from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds
         from tandem.notifications.sweeps import register_sweep
 
-        from . import attention
+        from . import attention, demo, privacy
 
         register_nav(
             NavItem(_("Supervision groups"), "supervision:group_list", frozenset({Role.SUPERVISOR}), order=40),
@@ -21,6 +22,8 @@ class SupervisionConfig(AppConfig):
             NavItem(_("Peer supervision"), "supervision:organisation_rate", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=42),
         )
         register_attention(attention.items)
+        privacy.register()
+        register_demo(demo.seed, order=30)
         kinds.register(
             kinds.NotificationKind("supervision.reminder", _("Reminder of a supervision session"), digest_allowed=False),
             kinds.NotificationKind("supervision.session_moved", _("A supervision session was moved"), digest_allowed=False),

@@ -8,5 +8,4 @@ app_name = "privacy"
 urlpatterns = [
     path("my-data.json", views.export, name="export"),
     path("record/", views.record_of_processing, name="record"),
-    path("people/<int:pk>/erase/", views.erase, name="erase"),
 ]

@@ -1,20 +1,15 @@
-"""Privacy pages: download my data, erase a person who left, the record of processing."""
+"""Privacy pages for everyone signed in: download my data, the record of processing."""
 
 from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from accounts import access
 
 from . import privacy
 
@@ -24,7 +19,7 @@ from . import privacy
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Everything Tandem keeps about me, as a JSON file (GDPR Art. 15 and 20)."""
-    document = privacy.export_for(request.user)  # type: ignore[arg-type]
+    document = privacy.export_for(request.user)
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
@@ -32,24 +27,6 @@ def export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-@login_required
-def erase(request: HttpRequest, pk: int) -> HttpResponse:
-    """An org admin erases a person who has left their organisation (GDPR Art. 17)."""
-    member = access.get_member_for_manager(request, pk)
-    access.admin_membership(request)
-    refusal = privacy.erasure_refusal(member)
-    context = {"member": member, "refusal": refusal, "entries": sorted(privacy.registry().values(), key=lambda e: e.label)}
-    if request.method == "POST":
-        try:
-            privacy.erase_person(membership=member, by=request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            context["refusal"] = " ".join(error.messages)
-            return render(request, "privacy/erase.html", context, status=422)
-        messages.success(request, _("The person's personal data was erased; a pseudonym remains in the history."))
-        return redirect("accounts:member_list")
-    return render(request, "privacy/erase.html", context)
 
 
 @login_required

@@ -180,6 +180,9 @@ else:
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The kernel (audit, notifications) refers to organisations through this, as to people through
+# AUTH_USER_MODEL: it imports no app of the project.
+TANDEM_ORGANISATION_MODEL = "accounts.Organisation"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -8,6 +8,15 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from . import privacy
         from .models import register_actions
 
-        register_actions({"read": _("Read"), "created": _("Created"), "changed": _("Changed")})
+        register_actions(
+            {
+                "read": _("Read"),
+                "created": _("Created"),
+                "changed": _("Changed"),
+                "privacy.person_erased": _("Personal data erased"),
+            }
+        )
+        privacy.register()

@@ -9,9 +9,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.audit.models import register_actions
+        from tandem.demo import register_demo
         from tandem.navigation import register_attention
 
-        from . import kinds, signals  # noqa: F401
+        from . import demo, kinds, privacy, signals  # noqa: F401
         from .sweeps import register_sweep
         from .views import unread_attention
 
@@ -22,3 +23,5 @@ class NotificationsConfig(AppConfig):
         register_sweep("notifications.welcome", "notifications.welcome_new_members", every_seconds=300)
         register_actions({"notifications.preferences_changed": _("Notification settings changed")})
         register_attention(unread_attention)
+        privacy.register()
+        register_demo(demo.seed, order=40)

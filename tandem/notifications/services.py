@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -291,22 +291,28 @@ def save_preferences(
 
 WELCOME_BATCH = 100
 
+# Who has joined an organisation: accounts knows, and registers it (the kernel knows only users).
+_members: list[Callable[[], models.QuerySet[Any]]] = []
+
+
+def register_members(members: Callable[[], models.QuerySet[Any]]) -> None:
+    """``members()`` is the queryset of users who currently belong to an organisation."""
+    _members[:] = [members]
+
 
 def welcome_new_members(*, limit: int = WELCOME_BATCH) -> int:
     """Greet people who joined an organisation, once each: what Tandem sends and where to change it.
 
     The sweep behind it is also the demo's first e-mail: after ``make run`` it prints on the console.
     """
-    from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    from accounts.models import Membership
-
+    if not _members:
+        return 0
     welcomed = Notification.objects.filter(kind="notifications.welcome", channel=Channel.IN_APP).values("recipient_id")
-    active_member = Membership.objects.active().filter(user=models.OuterRef("pk"))
     newcomers = list(
-        get_user_model()
-        .objects.filter(models.Exists(active_member), is_active=True)
+        _members[0]()
+        .filter(is_active=True)
         .exclude(pk__in=welcomed)
         .select_related("delivery_settings")
         .order_by("pk")[:limit]

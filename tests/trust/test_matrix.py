@@ -217,7 +217,7 @@ TABLE: dict[str, Row] = {
     # (she is still active in the world, so the admin sees the refusal and a POST is refused with 422).
     "privacy:export": Row(signed_in(200), everyone(405)),
     "privacy:record": Row(signed_in(200), signed_in(200)),
-    "privacy:erase": Row(only(ADMINS, 200), only(ADMINS, 422), obj="peer_membership"),
+    "accounts:member_erase": Row(only(ADMINS, 200), only(ADMINS, 422), obj="peer_membership"),
     "supervision:calendar_feed": Row(everyone(200), everyone(405), args={"token": "calendar_token"}),
 }
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from accounts import privacy as account_privacy
 from accounts import services as account_services
 from accounts.models import Membership, Organisation, User
 from pairing.models import Tandem
@@ -93,7 +94,7 @@ def test_org_admin_erases_a_person_who_left(world: Any) -> None:
     assert _every_text_column_containing(email), "the search must be able to find the address"
     _leave(world, cast.peer)
 
-    response = cast.client_for(cast.org_admin).post(reverse("privacy:erase", args=[cast.peer.pk]))
+    response = cast.client_for(cast.org_admin).post(reverse("accounts:member_erase", args=[cast.peer.pk]))
     assert response.status_code == 302
 
     peer_user.refresh_from_db()
@@ -120,7 +121,7 @@ def test_org_admin_erases_a_person_who_left(world: Any) -> None:
 
 def test_erasing_someone_still_active_is_refused(world: Any) -> None:
     cast = world.cast
-    response = cast.client_for(cast.org_admin).post(reverse("privacy:erase", args=[cast.peer.pk]))
+    response = cast.client_for(cast.org_admin).post(reverse("accounts:member_erase", args=[cast.peer.pk]))
     assert response.status_code == 422
     assert "End the membership first" in response.content.decode() or "Mitgliedschaft" in response.content.decode()
     cast.peer.user.refresh_from_db()
@@ -132,7 +133,7 @@ def test_person_active_in_another_organisation_is_not_erased(world: Any) -> None
     cast = world.cast
     _leave(world, cast.peer)
     Membership.objects.create(user=cast.peer.user, organisation=cast.outsider_organisation, is_peer=True)
-    response = cast.client_for(cast.org_admin).post(reverse("privacy:erase", args=[cast.peer.pk]))
+    response = cast.client_for(cast.org_admin).post(reverse("accounts:member_erase", args=[cast.peer.pk]))
     assert response.status_code == 422
     cast.peer.user.refresh_from_db()
     assert cast.peer.user.erased_at is None
@@ -140,7 +141,7 @@ def test_person_active_in_another_organisation_is_not_erased(world: Any) -> None
 
 def test_team_lead_cannot_erase(world: Any) -> None:
     _leave(world, world.cast.peer)
-    response = world.cast.client_for(world.cast.team_lead).post(reverse("privacy:erase", args=[world.cast.peer.pk]))
+    response = world.cast.client_for(world.cast.team_lead).post(reverse("accounts:member_erase", args=[world.cast.peer.pk]))
     assert response.status_code == 404
     world.cast.peer.user.refresh_from_db()
     assert world.cast.peer.user.erased_at is None
@@ -203,7 +204,7 @@ def test_every_model_with_personal_data_is_registered() -> None:
         and m._meta.label not in registered
         and m._meta.label not in NOT_PERSONAL
     ]
-    assert not missing, f"Register these in tandem/privacy.py (export, erasure, purpose, retention): {missing}"
+    assert not missing, f"Register these with tandem.privacy from their app (export, erasure, purpose, retention): {missing}"
 
 
 def test_registry_names_only_real_models_and_valid_lookups(world: Any) -> None:
@@ -257,7 +258,7 @@ def test_erasure_handles_every_registered_model(world: Any) -> None:
     cast = world.cast
     for who in (cast.peer, cast.mentor, cast.supervisor):
         _leave(world, who)
-        erased = privacy.erase_person(membership=who, by=cast.org_admin.user)
+        erased = account_privacy.erase_member(membership=who, by=cast.org_admin.user)
         assert erased.erased_at is not None
     assert User.objects.filter(erased_at__isnull=False).count() == 3
 

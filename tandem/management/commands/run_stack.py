@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, PEOPLE
+from tandem import demo
 
 
 class Command(BaseCommand):
@@ -41,9 +41,9 @@ class Command(BaseCommand):
             app.send_task(sweep.task)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tandem runs at http://{options['addrport']}/  (Ctrl-C stops everything)"))
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
-        for person in PEOPLE:
-            self.stdout.write(f"  {person.email:28} {', '.join(str(r.label) for r in person.roles)}")
+        self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
+        for email, roles in demo.logins():
+            self.stdout.write(f"  {email:28} {roles}")
         self.stdout.write(f"E-mails are printed here by the worker ({settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} backend).")
         self.stdout.write("")
         stopped_by_user = False

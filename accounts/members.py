@@ -1,0 +1,12 @@
+"""Who belongs to an organisation now, for the kernel parts that know people only as users."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from .models import Membership, User
+
+
+def current_members() -> QuerySet[User]:
+    """People with an active membership in at least one organisation."""
+    return User.objects.filter(Exists(Membership.objects.active().filter(user=OuterRef("pk"))))
