@@ -18,7 +18,9 @@ $(STAMP): $(DEVELOPMENT_SET)
 	$(BIN)/pip install --quiet -r $(DEVELOPMENT_SET)
 	touch $(STAMP)
 
+## The development set, and the message catalogues compiled from the .po files (no .mo is committed).
 install: $(STAMP)
+	$(BIN)/python scripts/messages.py compile
 
 ## Run the application on the embedded default (SQLite, Celery over SQLite), with demo data.
 run: install
