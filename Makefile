@@ -4,18 +4,23 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two locked sets compiled from pyproject.toml: what production runs, and that plus the tools.
+PRODUCTION_SET := requirements/production.txt
+DEVELOPMENT_SET := requirements/development.txt
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tandem
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test install lint typecheck check messages lock bench clean
 
-$(STAMP): requirements.lock
+$(STAMP): $(DEVELOPMENT_SET)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r $(DEVELOPMENT_SET)
 	touch $(STAMP)
 
+## The development set, and the message catalogues compiled from the .po files (no .mo is committed).
 install: $(STAMP)
+	$(BIN)/python scripts/messages.py compile
 
 ## Run the application on the embedded default (SQLite, Celery over SQLite), with demo data.
 run: install
@@ -45,9 +50,13 @@ check: install
 messages: install
 	$(BIN)/python scripts/messages.py
 
-lock:
-	$(BIN)/pip freeze --exclude-editable | grep -v '^tandem' > requirements.lock.new && \
-	  (echo "# Exact versions for every install (make, .ci/run, Docker). Regenerate with \`make lock\`."; cat requirements.lock.new) > requirements.lock && rm requirements.lock.new
+## Compile both sets from pyproject.toml, keeping every pin that still fits (LOCK_ARGS=--upgrade to lift them).
+## The development set is constrained by the production set, so both run the same versions.
+lock: $(STAMP)
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --universal $(LOCK_ARGS) \
+	  pyproject.toml -o $(PRODUCTION_SET)
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --universal $(LOCK_ARGS) \
+	  pyproject.toml --extra dev -c $(PRODUCTION_SET) -o $(DEVELOPMENT_SET)
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem_bench} DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py bench $(BENCH_ARGS)

@@ -32,7 +32,7 @@ class Entry:
 
 
 def parse_po(path: Path) -> list[Entry]:
-    """A small .po reader (polib is not a dependency): enough for msgctxt, plurals and flags."""
+    """A .po reader of its own, not polib, which compiles the catalogues: enough for msgctxt, plurals, flags."""
     entries: list[Entry] = []
     entry = Entry()
     target: tuple[str, int] | None = None
@@ -114,7 +114,7 @@ def test_german_catalogue_has_no_empty_or_fuzzy_entries(path):
 @pytest.mark.parametrize("path", CATALOGUES, ids=_name)
 def test_german_catalogue_is_compiled(path):
     mo = path.with_suffix(".mo")
-    assert mo.exists(), f"{_name(path)} is not compiled (run scripts/messages.py)"
+    assert mo.exists(), f"{_name(path)} is not compiled (run make install)"
     with mo.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     stale = []
