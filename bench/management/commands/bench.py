@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation
 from bench import escalation, load, pages, reminders, report, sweeps
-from bench.seed import SeedReport, email_for, organisations_for, seed_network
+from bench.seed import SeedReport, organisations_for, seed_network
 from mentoring.models import Irritation, IrritationMessage
 from pairing.models import Tandem
 from supervision.models import Rsvp, Session
@@ -117,10 +117,8 @@ class Command(BaseCommand):
             result["load"] = {"status": "not measured", "reason": "--no-load"}
         else:
             self.log("Load test (gunicorn + wrk) ...")
-            dashboard = pages.PAGES[0].locate()
-            result["load"] = load.run(
-                dashboard_path=dashboard[1] if dashboard else None, email=email_for(0, 1), seconds=load_seconds, log=self.log,
-            )
+            email, dashboard_path = pages.dashboard()
+            result["load"] = load.run(dashboard_path=dashboard_path, email=email, seconds=load_seconds, log=self.log)
 
         self.log("Sweeps ...")
         wanted = {name.strip() for name in options["sweeps"].split(",") if name.strip() and name.strip() != "none"}
