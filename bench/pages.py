@@ -18,8 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from supervision.models import SupervisionGroup
 
-from .features import feed_token
-from .seed import LEADS, MENTORS, PEERS, email_for, org_slug
+from .seed import LEADS, MENTORS, PEERS, email_for, feed_token, org_slug
 
 
 @dataclass(frozen=True)
