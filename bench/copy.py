@@ -26,7 +26,7 @@ def _fallback(field: models.Field[Any, Any]) -> Any:
         return timezone.now()
     if field.has_default():
         return field.get_default()
-    if getattr(field, "db_default", models.NOT_PROVIDED) is not models.NOT_PROVIDED:
+    if field.db_default is not models.NOT_PROVIDED:
         return _MISSING  # the database fills it
     if field.null:
         return None
