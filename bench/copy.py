@@ -1,8 +1,8 @@
 """Bulk loading for the benchmark: PostgreSQL COPY with ids allocated from the table's sequence.
 
 The seeder names only the columns it cares about; every other concrete column gets the model
-field's default (evaluated once per call), so a field another app adds later with a default does
-not break the benchmark. A new required column without a default fails loudly with its name.
+field's default (evaluated once per call), so a new field with a default needs no change here.
+A required column without a default stops the seeder with its name (UnseededColumn).
 """
 
 from __future__ import annotations
@@ -17,20 +17,24 @@ from psycopg.types.json import Jsonb
 _MISSING = object()
 
 
+class UnseededColumn(Exception):
+    """A required column the seeder does not fill and the model gives no default for."""
+
+
 def _fallback(field: models.Field[Any, Any]) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return timezone.now()
     if field.has_default():
         return field.get_default()
-    if getattr(field, "db_default", models.NOT_PROVIDED) is not models.NOT_PROVIDED:
+    if field.db_default is not models.NOT_PROVIDED:
         return _MISSING  # the database fills it
     if field.null:
         return None
     if field.blank and isinstance(field, models.CharField | models.TextField):
         return ""
-    raise LookupError(
+    raise UnseededColumn(
         f"The benchmark seeder does not fill {field.model.__name__}.{field.name} and it has no default; "
-        f"add it to the seeder in tandem/bench/."
+        f"add it to the rows bench/ writes for this model."
     )
 
 
@@ -86,14 +90,3 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
                 count += 1
     return count
 
-
-def sync_sequence(model: type[models.Model]) -> None:
-    table = model._meta.db_table
-    pk = model._meta.pk
-    assert pk is not None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST((SELECT MAX({connection.ops.quote_name(pk.column)}) "
-            f"FROM {connection.ops.quote_name(table)}), 1))",
-            [table, pk.column],
-        )

@@ -6,10 +6,17 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mentoring import escalation
+from mentoring.models import EscalationStep, Irritation, IrritationMessage, MentorAssignment
+from tandem.audit.models import AuditEvent
+from tandem.notifications.models import Notification
+
 from .copy import copy_rows
-from .seed import FeatureMissing
 from .sweeps import SweepSpec
 
 COLUMNS = [
@@ -19,15 +26,19 @@ COLUMNS = [
 ]
 
 
-def spec(*, due: int, small_rows: int, large_rows: int, pairs: list[tuple[int, int, int]]) -> SweepSpec:
-    try:
-        from mentoring import escalation
-        from mentoring.models import Irritation
-    except ImportError as exc:
-        raise FeatureMissing(f"mentoring escalation: {exc}") from exc
-    if not hasattr(escalation, "escalate_due"):
-        raise FeatureMissing("mentoring.escalation.escalate_due does not exist")
+def _peers_and_mentors() -> list[tuple[int, int, int]]:
+    """(organisation, peer membership, mentor membership) of every seeded peer with a current mentor."""
+    pairs = list(
+        MentorAssignment.objects.filter(ended_on__isnull=True).order_by("id")
+        .values_list("organisation_id", "peer_id", "mentor_id")[:2000]
+    )
+    if not pairs:
+        raise CommandError("No mentor assignments: seed the network first.")
+    return pairs
 
+
+def spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
+    pairs = _peers_and_mentors()
     now = timezone.now()
     today = timezone.localdate()
 
@@ -58,9 +69,6 @@ def spec(*, due: int, small_rows: int, large_rows: int, pairs: list[tuple[int, i
 
     def explain() -> str:
         # The sweep's candidate query, as it runs (see mentoring.escalation._candidates).
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             escalation._candidates(timezone.localdate())
         sql = captured.captured_queries[0]["sql"]
@@ -71,7 +79,6 @@ def spec(*, due: int, small_rows: int, large_rows: int, pairs: list[tuple[int, i
     return SweepSpec(
         key="escalation", title=f"escalation sweep, {due:,} due irritations", due=due, small_rows=small_rows,
         large_rows=large_rows,
-        tables=["mentoring.Irritation", "mentoring.IrritationMessage", "mentoring.EscalationStep",
-                "notifications.Notification", "audit.AuditEvent"],
+        tables=[Irritation, IrritationMessage, EscalationStep, Notification, AuditEvent],
         seed=seed, run=lambda: escalation.escalate_due(), explain=explain, index_hint="index",
     )

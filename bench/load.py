@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+
+from accounts.models import User
 
 SESSIONS = 16
 ROUNDS = 3
@@ -46,8 +49,6 @@ def _free_port() -> int:
 
 
 def _sessions(email: str) -> list[str]:
-    from accounts.models import User
-
     user = User.objects.get(email=email)
     cookies = []
     for _ in range(SESSIONS):
@@ -97,7 +98,7 @@ def _wrk(url: str, script: Path, *, seconds: int, connections: int, threads: int
     }
 
 
-def run(*, dashboard_path: str | None, email: str, seconds: int, log: Any) -> dict[str, Any]:
+def run(*, dashboard_path: str, email: str, seconds: int, log: Any) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         return {"status": "not measured", "reason": "wrk is not installed (apt-get install -y wrk)"}
     workers = os.cpu_count() or 2
@@ -131,9 +132,7 @@ def run(*, dashboard_path: str | None, email: str, seconds: int, log: Any) -> di
                 "server": f"gunicorn, {workers} sync workers, 127.0.0.1",
                 "load": f"wrk, 1 thread, {connections} connections, {ROUNDS} alternating rounds of {seconds} s per path",
             }
-            targets = {"trivial": "/bench/trivial/"}
-            if dashboard_path is not None:
-                targets["dashboard"] = dashboard_path
+            targets = {"trivial": "/bench/trivial/", "dashboard": dashboard_path}
             # Warm every worker (imports, templates, connections) before anything counts.
             for path in targets.values():
                 _wrk(f"{base}{path}", script, seconds=1, connections=connections, threads=1)
@@ -145,9 +144,6 @@ def run(*, dashboard_path: str | None, email: str, seconds: int, log: Any) -> di
                     runs[key].append(_wrk(f"{base}{path}", script, seconds=seconds, connections=connections, threads=1))
             for key, path in targets.items():
                 result[key] = {"path": path, **_combine(runs[key], seconds)}
-            if dashboard_path is None:
-                result["dashboard"] = {"status": "not measured", "reason": "page does not exist (no URL)"}
-                return result
             trivial_rps = result["trivial"]["requests_per_second"]
             dashboard_rps = result["dashboard"]["requests_per_second"]
             if trivial_rps and dashboard_rps is not None:
@@ -175,8 +171,6 @@ def _wait(url: str) -> bool:
 
 def _database_url() -> str:
     db = settings.DATABASES["default"]
-    from django.db import connection
-
     name = connection.settings_dict["NAME"]
     user = db.get("USER") or "postgres"
     password = db.get("PASSWORD") or ""

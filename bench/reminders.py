@@ -11,27 +11,26 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from supervision import services
+from supervision.models import Session, SupervisionGroup
+from tandem.notifications.models import Notification
+
 from .copy import copy_rows
-from .seed import FeatureMissing
 from .sweeps import SweepSpec
 
 MEMBERS_PER_GROUP = 10
 
 
 def spec(*, due_reminders: int, small_rows: int, large_rows: int) -> SweepSpec:
-    try:
-        from supervision import services
-        from supervision.models import Session, SupervisionGroup
-    except ImportError as exc:
-        raise FeatureMissing(f"supervision reminders: {exc}") from exc
-    if not hasattr(services, "send_due_reminders"):
-        raise FeatureMissing("supervision.services.send_due_reminders does not exist")
     groups = list(SupervisionGroup.objects.order_by("id").values_list("id", flat=True)[:200])
     if not groups:
-        raise FeatureMissing("no supervision groups (seed the network first)")
+        raise CommandError("No supervision groups: seed the network first.")
     due = max(1, due_reminders // MEMBERS_PER_GROUP)
     now = timezone.now().replace(second=0, microsecond=0)
 
@@ -62,9 +61,6 @@ def spec(*, due_reminders: int, small_rows: int, large_rows: int) -> SweepSpec:
         )
 
     def explain() -> str:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         # The sweep's own due query (the first query of send_due_reminders), run with EXPLAIN.
         with CaptureQueriesContext(connection) as captured:
             list(
@@ -80,7 +76,7 @@ def spec(*, due_reminders: int, small_rows: int, large_rows: int) -> SweepSpec:
     return SweepSpec(
         key="reminders", title=f"supervision reminder sweep, {due * MEMBERS_PER_GROUP:,} due reminders ({due:,} sessions)",
         due=due, small_rows=small_rows, large_rows=large_rows,
-        tables=["supervision.Session", "notifications.Notification"],
+        tables=[Session, Notification],
         seed=seed, run=lambda: services.send_due_reminders(), explain=explain, index_hint="supervision_session_due_idx",
     )
 

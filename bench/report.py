@@ -131,7 +131,7 @@ def render(result: dict[str, Any]) -> str:
             f"{load['ratio']:.0%}",
         ])
     else:
-        reason = load.get("reason") or (load.get("dashboard") or {}).get("reason") or "not measured"
+        reason = load.get("reason") or "not measured"
         rows.append(["load: dashboard vs trivial view", "not measured", reason, "", ""])
     lines = [
         f"Tandem benchmark, {meta['finished_at']} on {meta['machine']}, commit {meta.get('commit') or '?'}; "

@@ -9,15 +9,39 @@ users do not see. That is exactly what the target "a page costs what its user se
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
+
+from accounts.models import (
+    Membership,
+    Organisation,
+    PeerProfile,
+    ProfessionalProfile,
+    Service,
+    Team,
+    TeamMembership,
+    User,
+)
+from mentoring.models import CheckIn, Irritation, IrritationMessage, MentorAssignment
+from pairing.models import Reflection, Tandem
+from supervision.models import (
+    CalendarFeed,
+    GroupMember,
+    GroupSupervisor,
+    Rsvp,
+    Series,
+    Session,
+    SupervisionGroup,
+)
+from tandem.notifications.models import Notification
 
 from .copy import copy_rows, reserve_ids
 
@@ -58,6 +82,15 @@ def email_for(org: int, position: int) -> str:
     return f"bench{org:03d}-{position:03d}@bench.example.org"
 
 
+# The calendar feed token of every seeded peer is derived from this, so the page benchmark can
+# build the feed's address without storing secrets anywhere.
+FEED_SECRET = "bench-feed"
+
+
+def feed_token(user_id: int) -> str:
+    return f"{FEED_SECRET}-{user_id}"
+
+
 @dataclass
 class OrgIds:
     index: int
@@ -75,21 +108,9 @@ class OrgIds:
 class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    skipped: dict[str, str] = field(default_factory=dict)
 
     def add(self, label: str, count: int) -> None:
         self.counts[label] = self.counts.get(label, 0) + count
-
-
-def model_or_none(label: str) -> type[models.Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def field_names(model: type[models.Model]) -> set[str]:
-    return {f.attname for f in model._meta.concrete_fields}
 
 
 _PASSWORD: list[str] = []
@@ -107,17 +128,6 @@ def _password() -> str:
 
 
 def seed_people(orgs: list[int], report: SeedReport) -> list[OrgIds]:
-    from accounts.models import (
-        Membership,
-        Organisation,
-        PeerProfile,
-        ProfessionalProfile,
-        Service,
-        Team,
-        TeamMembership,
-        User,
-    )
-
     now = timezone.now()
     today = timezone.localdate()
     org_first = reserve_ids(Organisation, len(orgs))
@@ -193,8 +203,6 @@ def seed_people(orgs: list[int], report: SeedReport) -> list[OrgIds]:
 
 
 def seed_tandems(blocks: list[OrgIds], report: SeedReport) -> None:
-    from pairing.models import Tandem
-
     now = timezone.now()
     today = timezone.localdate()
     pros = list(PROFESSIONALS)
@@ -219,21 +227,11 @@ def seed_tandems(blocks: list[OrgIds], report: SeedReport) -> None:
     columns = ["organisation_id", "team_id", "peer_id", "professional_id", "purpose", "state", "started_on", "ended_on",
                "end_reason", "peer_confirmed_at", "professional_confirmed_at", "proposed_by_id", "created_at",
                "activated_on"]
-    if "activated_on" not in {f.attname for f in Tandem._meta.concrete_fields}:
-        columns.pop()
-        report.add("tandems", copy_rows(Tandem, columns, (row[:-1] for row in rows())))
-    else:
-        report.add("tandems", copy_rows(Tandem, columns, rows()))
-    seed_reflections(blocks, report)
+    report.add("tandems", copy_rows(Tandem, columns, rows()))
 
 
 def seed_reflections(blocks: list[OrgIds], report: SeedReport) -> None:
     """Each partner of each active tandem reflected every six weeks; every fifth pair is overdue now."""
-    reflection = model_or_none("tandem.Reflection")
-    if reflection is None:
-        return
-    from pairing.models import Tandem
-
     now = timezone.now()
     # A list, not a lazy query: the connection is busy with the COPY while rows() runs.
     active = list(Tandem.objects.filter(organisation_id__in=[b.id for b in blocks], state="active").values_list(
@@ -248,13 +246,11 @@ def seed_reflections(blocks: list[OrgIds], report: SeedReport) -> None:
                     yield (tandem, author, "Wir sprechen Dinge offen an.", "", "", now - dt.timedelta(days=back), now - dt.timedelta(days=back))
 
     report.add("reflections", copy_rows(
-        reflection, ["tandem_id", "author_id", "how_it_goes", "what_helps", "what_irritates", "shared_at", "created_at"], rows(),
+        Reflection, ["tandem_id", "author_id", "how_it_goes", "what_helps", "what_irritates", "shared_at", "created_at"], rows(),
     ))
 
 
 def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
-    from mentoring.models import MentorAssignment
-
     today = timezone.localdate()
     mentors = list(MENTORS)
 
@@ -270,9 +266,6 @@ def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
     report.add("mentor assignments", copy_rows(
         MentorAssignment, ["organisation_id", "peer_id", "mentor_id", "started_on", "ended_on", "assigned_by_id"], rows(),
     ))
-    check_in = model_or_none("mentoring.CheckIn")
-    if check_in is None:
-        return
     current = list(MentorAssignment.objects.filter(
         organisation_id__in=[b.id for b in blocks], ended_on__isnull=True
     ).values_list("id", "mentor__user_id"))
@@ -284,7 +277,7 @@ def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
             for k in range(12):
                 yield (assignment, today - dt.timedelta(days=last + 28 * k), "", mentor_user)
 
-    report.add("check-ins", copy_rows(check_in, ["assignment_id", "held_on", "note", "recorded_by_id"], check_ins()))
+    report.add("check-ins", copy_rows(CheckIn, ["assignment_id", "held_on", "note", "recorded_by_id"], check_ins()))
 
 
 # --- notifications --------------------------------------------------------------------------
@@ -292,8 +285,6 @@ def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
 
 def seed_notifications(blocks: list[OrgIds], report: SeedReport) -> None:
     """Read in-app rows and sent e-mail rows: the history a year of use leaves behind."""
-    from tandem.notifications.models import Notification
-
     now = timezone.now()
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -315,22 +306,151 @@ def seed_notifications(blocks: list[OrgIds], report: SeedReport) -> None:
     ))
 
 
+# --- mentoring: irritations with their conversation ----------------------------------------
+
+IRRITATIONS_PER_PEER = IRRITATIONS_PER_ORG // len(PEERS)
+
+
+def irritation_row(
+    b: OrgIds, p: int, n: int, *, state: str, created: dt.datetime, clarify_by: dt.date, with_mentor: bool,
+    acknowledged: bool = True,
+) -> tuple[Any, ...]:
+    mentor = b.memberships[MENTORS[PEERS.index(p) % len(MENTORS)]] if with_mentor else None
+    closed = created + dt.timedelta(days=10) if state in ("resolved", "withdrawn") else None
+    return (
+        b.id, b.memberships[p], f"Irritation {n}", "Im Teamgespräch wurde über mich statt mit mir gesprochen.",
+        created.date(), ["treated_as_client", "not_heard", "role_unclear", "workload"][n % 4], False,
+        clarify_by, "mentor_now" if with_mentor else "self_first", False, state, mentor,
+        created if with_mentor else None, created if with_mentor else None,
+        created + dt.timedelta(hours=5) if with_mentor and acknowledged else None,
+        None,  # escalated_at: the escalation sweep's benchmark seeds its own due rows
+        closed, created, closed or created,
+    )
+
+
+IRRITATION_COLUMNS = [
+    "organisation_id", "peer_id", "title", "what_happened", "happened_on", "category", "urgent", "clarify_by",
+    "start_mode", "backup_may_name_me", "state", "mentor_id", "shared_with_mentor_at", "mentor_since",
+    "acknowledged_at", "escalated_at", "closed_at", "created_at", "updated_at",
+]
+
+
+def seed_irritations(blocks: list[OrgIds], report: SeedReport) -> None:
+    """Per peer: mostly resolved irritations of the last year, a few open ones with the mentor,
+    one she is clarifying herself; none due for escalation (the sweep benchmark seeds those)."""
+    now = timezone.now()
+    today = timezone.localdate()
+    rows: list[tuple[Any, ...]] = []
+    authors: list[tuple[int, int]] = []  # (peer user, mentor user) per row
+    for b in blocks:
+        for i, p in enumerate(PEERS):
+            mentor_user = b.users[MENTORS[i % len(MENTORS)]]
+            for n in range(IRRITATIONS_PER_PEER):
+                created = now - dt.timedelta(days=1 + (n * 360) // IRRITATIONS_PER_PEER, hours=n % 24)
+                if n == 0:
+                    row = irritation_row(b, p, n, state="open", created=created,
+                                         clarify_by=today + dt.timedelta(days=6), with_mentor=False, acknowledged=False)
+                elif n <= 3:
+                    row = irritation_row(b, p, n, state="in_clarification", created=created,
+                                         clarify_by=today + dt.timedelta(days=n), with_mentor=True)
+                else:
+                    row = irritation_row(b, p, n, state="resolved" if n % 10 else "withdrawn",
+                                         created=created, clarify_by=created.date() + dt.timedelta(days=7), with_mentor=True)
+                rows.append(row)
+                authors.append((b.users[p], mentor_user))
+    first = reserve_ids(Irritation, len(rows))
+    report.add("irritations", copy_rows(Irritation, ["id", *IRRITATION_COLUMNS], ((first + k, *row) for k, row in enumerate(rows))))
+
+    def messages() -> Iterator[tuple[Any, ...]]:
+        for k, (row, (peer_user, mentor_user)) in enumerate(zip(rows, authors, strict=True)):
+            created = row[IRRITATION_COLUMNS.index("created_at")]
+            for m in range(MESSAGES_PER_IRRITATION):
+                yield (first + k, peer_user if m % 2 == 0 else mentor_user,
+                       "Danke, lass uns am Donnerstag darüber sprechen." if m % 2 else "Kurze Ergänzung von mir.",
+                       created + dt.timedelta(hours=m + 1))
+
+    report.add("irritation messages", copy_rows(IrritationMessage, ["irritation_id", "author_id", "body", "created_at"], messages()))
+
+
+# --- supervision: groups, sessions, RSVPs, calendar feeds ----------------------------------
+
+
+def seed_supervision(blocks: list[OrgIds], report: SeedReport) -> None:
+    now = timezone.now()
+    today = timezone.localdate()
+    per_group = SESSIONS_PER_ORG // SUPERVISION_GROUPS_PER_ORG
+    past = per_group * 4 // 5  # weekly: most sessions lie in the past, a fifth ahead
+
+    group_first = reserve_ids(SupervisionGroup, len(blocks) * SUPERVISION_GROUPS_PER_ORG)
+    groups: list[tuple[OrgIds, int, int, list[int]]] = []  # block, group id, group number, peer positions
+    for i, b in enumerate(blocks):
+        for g in range(SUPERVISION_GROUPS_PER_ORG):
+            peers = [p for n, p in enumerate(PEERS) if n % SUPERVISION_GROUPS_PER_ORG == g]
+            groups.append((b, group_first + i * SUPERVISION_GROUPS_PER_ORG + g, g, peers))
+    report.add("supervision groups", copy_rows(
+        SupervisionGroup, ["id", "organisation_id", "name", "description", "created_by_id", "created_at"],
+        ((gid, b.id, f"Peer-Supervision {g + 1}", "", b.users[SUPERVISORS[0]], now) for b, gid, g, _ in groups),
+    ))
+    report.add("group members", copy_rows(
+        GroupMember, ["group_id", "membership_id", "joined_at"],
+        ((gid, b.memberships[p], now - dt.timedelta(days=400)) for b, gid, _, peers in groups for p in peers),
+    ))
+    report.add("group supervisors", copy_rows(
+        GroupSupervisor, ["group_id", "membership_id", "added_at"],
+        ((gid, b.memberships[SUPERVISORS[g % len(SUPERVISORS)]], now - dt.timedelta(days=400)) for b, gid, g, _ in groups),
+    ))
+    series_first = reserve_ids(Series, len(groups))
+    start = today - dt.timedelta(weeks=past)
+    report.add("series", copy_rows(
+        Series,
+        ["id", "group_id", "title", "frequency", "interval", "weekday", "starts_on", "local_time", "duration_minutes",
+         "created_by_id", "created_at"],
+        ((series_first + k, gid, "Peer-Supervision", "weekly", 1, start.weekday(), start, dt.time(15, 0), 120,
+          b.users[SUPERVISORS[0]], now) for k, (b, gid, _, _) in enumerate(groups)),
+    ))
+    session_first = reserve_ids(Session, len(groups) * per_group)
+    base = now.replace(hour=14, minute=0, second=0, microsecond=0) - dt.timedelta(weeks=past)
+
+    def sessions() -> Iterator[tuple[Any, ...]]:
+        for k, (_, gid, _, _) in enumerate(groups):
+            for n in range(per_group):
+                starts = base + dt.timedelta(weeks=n, days=k % 5)
+                yield (session_first + k * per_group + n, gid, series_first + k, n, "Peer-Supervision", starts,
+                       starts + dt.timedelta(hours=2), "Europe/Berlin", "Raum 1", "scheduled", uuid.uuid4(), n <= past, n <= past)
+
+    report.add("supervision sessions", copy_rows(
+        Session,
+        ["id", "group_id", "series_id", "series_index", "title", "starts_at", "ends_at", "time_zone", "place", "status",
+         "uid", "reminded_7d_version", "reminded_1d_version"],
+        ((*row[:-2], 0 if row[-2] else None, 0 if row[-1] else None) for row in sessions()),
+    ))
+
+    def rsvps() -> Iterator[tuple[Any, ...]]:
+        for k, (b, _, _, peers) in enumerate(groups):
+            for n in range(per_group):
+                for j, p in enumerate(peers):
+                    yield (session_first + k * per_group + n, b.memberships[p], ["yes", "yes", "maybe", "no"][(n + j) % 4],
+                           base + dt.timedelta(weeks=n) - dt.timedelta(days=3))
+
+    report.add("rsvps", copy_rows(Rsvp, ["session_id", "membership_id", "answer", "answered_at"], rsvps()))
+    report.add("calendar feeds", copy_rows(
+        CalendarFeed, ["user_id", "token_hash", "created_at"],
+        ((b.users[p], hashlib.sha256(feed_token(b.users[p]).encode()).hexdigest(), now) for b in blocks for p in PEERS),
+    ))
+
+
 # --- the seeding run ------------------------------------------------------------------------
 
 BlockSeeder = Callable[[list[OrgIds], SeedReport], None]
 
-
-def feature_seeders() -> list[tuple[str, BlockSeeder]]:
-    """Seeders per feature; a feature whose models have not landed is reported as skipped."""
-    from . import features
-
-    return [
-        ("tandems", seed_tandems),
-        ("mentor assignments", seed_mentor_assignments),
-        ("notifications", seed_notifications),
-        *features.SEEDERS,
-    ]
-
+SEEDERS: list[BlockSeeder] = [
+    seed_tandems,
+    seed_reflections,
+    seed_mentor_assignments,
+    seed_notifications,
+    seed_irritations,
+    seed_supervision,
+]
 
 CHUNK = 5  # organisations per COPY batch: keeps the seeder's memory flat at any scale
 
@@ -341,16 +461,9 @@ def seed_network(first_org: int, last_org: int, report: SeedReport, log: Callabl
     for start in range(first_org, last_org, CHUNK):
         orgs = list(range(start, min(start + CHUNK, last_org)))
         blocks = seed_people(orgs, report)
-        for label, seeder in feature_seeders():
-            try:
-                seeder(blocks, report)
-            except FeatureMissing as missing:
-                report.skipped[label] = str(missing)
+        for seeder in SEEDERS:
+            seeder(blocks, report)
         log(f"  seeded organisations {orgs[0]}..{orgs[-1]} ({time.perf_counter() - started:.0f} s)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     report.seconds += time.perf_counter() - started
-
-
-class FeatureMissing(Exception):
-    """A feature's models are not (yet) in the code base."""

@@ -17,12 +17,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.core.management.base import CommandError
+from django.db import connection, models, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.models import User
+from tandem.notifications import sending
+from tandem.notifications.models import Notification
+
 from .copy import copy_rows
-from .seed import FeatureMissing, model_or_none
 
 
 class _Rollback(Exception):
@@ -36,7 +40,7 @@ class SweepSpec:
     due: int
     small_rows: int
     large_rows: int
-    tables: list[str]  # model labels emptied before seeding
+    tables: list[type[models.Model]]  # emptied before seeding; the first is the swept table
     # seed(total_rows_wanted_now, rows_already_there, due) -> None; due rows only when rows_already_there == 0
     seed: Callable[[int, int, int], None]
     run: Callable[[], Any]
@@ -101,19 +105,12 @@ def _measure_at(spec: SweepSpec, rows: int, repeat: int, *, warm_up: bool) -> di
 
 
 def _table(spec: SweepSpec) -> str:
-    model = model_or_none(spec.tables[0])
-    return model._meta.db_table.lower() if model is not None else ""
+    return spec.tables[0]._meta.db_table.lower()
 
 
-def truncate(labels: list[str]) -> None:
-    tables = []
-    for label in labels:
-        model = model_or_none(label)
-        if model is not None:
-            tables.append(connection.ops.quote_name(model._meta.db_table))
-    if tables:
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+def truncate(tables: list[type[models.Model]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t._meta.db_table) for t in tables)} CASCADE")
 
 
 def bench_sweep(spec: SweepSpec, *, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -144,18 +141,13 @@ def bench_sweep(spec: SweepSpec, *, repeat: int, log: Callable[[str], None]) -> 
 
 
 def _recipients(limit: int = 2000) -> list[int]:
-    from accounts.models import User
-
     ids = list(User.objects.order_by("id").values_list("id", flat=True)[:limit])
     if not ids:
-        raise FeatureMissing("no users to send to (seed the network first)")
+        raise CommandError("No users to send to: seed the network first.")
     return ids
 
 
 def outbox_spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
-    from tandem.notifications import sending
-    from tandem.notifications.models import Notification
-
     recipients = _recipients()
     now = timezone.now()
 
@@ -190,29 +182,7 @@ def outbox_spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
 
     return SweepSpec(
         key="outbox", title=f"outbox sender, {due:,} due e-mails", due=due, small_rows=small_rows,
-        large_rows=large_rows, tables=["notifications.Notification"], seed=seed,
+        large_rows=large_rows, tables=[Notification], seed=seed,
         run=lambda: sending.send_due(), explain=explain, index_hint="notification_email_due_idx",
     )
-
-
-# --- the escalation sweep -------------------------------------------------------------------
-
-
-def _peers_and_mentors() -> list[tuple[int, int, int]]:
-    """(organisation, peer membership, mentor membership) of every seeded peer with a current mentor."""
-    from mentoring.models import MentorAssignment
-
-    pairs = list(
-        MentorAssignment.objects.filter(ended_on__isnull=True).order_by("id")
-        .values_list("organisation_id", "peer_id", "mentor_id")[:2000]
-    )
-    if not pairs:
-        raise FeatureMissing("no mentor assignments (seed the network first)")
-    return pairs
-
-
-def escalation_spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
-    from . import escalation
-
-    return escalation.spec(due=due, small_rows=small_rows, large_rows=large_rows, pairs=_peers_and_mentors())
 
