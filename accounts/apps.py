@@ -9,9 +9,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from tandem.audit.models import register_actions
         from tandem.navigation import NavItem, register_attention, register_nav
+        from tandem.notifications import kinds
 
         from . import attention
         from .models import Role
+        from .services import INVITATION_KIND, invitation_email_context
 
         register_nav(
             NavItem(_("Start"), "home", order=0),
@@ -20,6 +22,17 @@ class AccountsConfig(AppConfig):
             NavItem(_("Invitations"), "accounts:invitation_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=82),
         )
         register_attention(attention.items)
+        # The invitee has no account yet: the e-mail goes to the invitation's address, and its
+        # link is put in when it is sent (only the token's hash is stored).
+        kinds.register(
+            kinds.NotificationKind(
+                INVITATION_KIND,
+                _("Invitation to Tandem"),
+                digest_allowed=False,
+                for_addresses=True,
+                context=invitation_email_context,
+            )
+        )
         register_actions(
             {
                 "invitation.sent": _("Invitation sent"),
