@@ -10,10 +10,12 @@ class AccountsConfig(AppConfig):
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo, register_demo_logins
         from tandem.navigation import NavItem, register_attention, register_nav
+        from tandem.notifications import kinds
         from tandem.notifications.services import register_members
 
         from . import attention, demo, members, privacy
         from .models import Role
+        from .services import INVITATION_KIND, invitation_email_context
 
         register_nav(
             NavItem(_("Start"), "home", order=0),
@@ -26,6 +28,17 @@ class AccountsConfig(AppConfig):
         register_demo(demo.seed_demo, order=0)
         register_demo_logins(demo.logins)
         register_members(members.current_members)
+        # The invitee has no account yet: the e-mail goes to the invitation's address, and its
+        # link is put in when it is sent (only the token's hash is stored).
+        kinds.register(
+            kinds.NotificationKind(
+                INVITATION_KIND,
+                _("Invitation to Tandem"),
+                digest_allowed=False,
+                for_addresses=True,
+                context=invitation_email_context,
+            )
+        )
         register_actions(
             {
                 "invitation.sent": _("Invitation sent"),

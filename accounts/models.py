@@ -7,6 +7,7 @@ them (and the person) read them.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import zoneinfo
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -483,7 +486,10 @@ class Invitation(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
     )
-    # Only a hash is kept: a database dump does not hand out working invitation links.
+    # Only a hash of the link's token is kept: a database dump does not hand out working invitation
+    # links. The token itself is derived from this random nonce and SECRET_KEY (see ``token()``), so
+    # the outbox can put the link into the e-mail when it sends it, without storing it anywhere.
+    link_nonce = models.CharField(max_length=64, blank=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
@@ -495,6 +501,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The invitation's e-mails in the outbox go with it (erasure deletes invitations by address).
+    notifications = GenericRelation("notifications.Notification")
 
     objects = InvitationQuerySet.as_manager()
 
@@ -506,10 +514,21 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return self.email
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        token = secrets.token_urlsafe(32)
-        return token, _hash_token(token)
+    def new_link(self) -> str:
+        """A fresh link: a new nonce, so every earlier link of this invitation stops working."""
+        self.link_nonce = secrets.token_urlsafe(32)
+        token = self.token()
+        self.token_hash = _hash_token(token)
+        return token
+
+    def token(self) -> str:
+        """The token of the current link: HMAC of the nonce under SECRET_KEY (nothing without the key)."""
+        mac = salted_hmac("accounts.Invitation.link", self.link_nonce, algorithm="sha256")
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+    def token_is_current(self) -> bool:
+        # False when SECRET_KEY changed since the link was made: the derived link would not open.
+        return bool(self.link_nonce) and _hash_token(self.token()) == self.token_hash
 
     @staticmethod
     def default_expiry() -> Any:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.audit.services import record
+from tandem.notifications import services as notifications
+from tandem.notifications.kinds import Obsolete
+from tandem.notifications.models import Notification
 
 from .models import (
     ROLE_FIELDS,
@@ -33,8 +33,6 @@ from .models import (
     TeamMembership,
     User,
 )
-
-logger = logging.getLogger(__name__)
 
 # Team leads pair and onboard; granting admin, team-lead or supervisor rights is the org admin's.
 ROLES_A_TEAM_LEAD_MAY_GRANT = {Role.PEER, Role.PROFESSIONAL, Role.MENTOR}
@@ -67,7 +65,10 @@ def invite(
     full_name: str = "",
     team: Team | None = None,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its single-use link. Returns the invitation and the token."""
+    """Create an invitation and queue the e-mail with its single-use link in the outbox.
+
+    Returns the invitation and the link's token (for tests and the demo; never stored).
+    """
     inviter = Membership.objects.active().filter(user=by, organisation=organisation).first()
     if inviter is None or not grantable_roles(inviter):
         raise ValidationError(_("Only organisation admins and team leads can invite people."))
@@ -80,43 +81,66 @@ def invite(
     email = email.strip().lower()
     if Membership.objects.active().filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of your organisation.")})
-    token, token_hash = Invitation.new_token()
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         organisation=organisation,
         email=email,
         full_name=full_name.strip(),
         roles=[str(r) for r in chosen],
         team=team,
-        token_hash=token_hash,
         invited_by=by,
         expires_at=Invitation.default_expiry(),
     )
+    token = invitation.new_link()
+    invitation.save()
     record(actor=by, action="invitation.sent", obj=invitation, organisation=organisation, detail={"roles": invitation.roles})
-    transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    _queue_invitation_email(invitation, by=by)
     return invitation, token
+
+
+INVITATION_EMAILS = "invitation:{pk}:"
+
+
+def _queue_invitation_email(invitation: Invitation, *, by: User) -> None:
+    """The invitation e-mail as an outbox row, sent and retried like every other e-mail.
+
+    The row holds neither the token nor the link: the sender asks ``invitation_email_context`` for
+    them when it sends. One row per link; an unsent row of an earlier link is withdrawn.
+    """
+    prefix = INVITATION_EMAILS.format(pk=invitation.pk)
+    notifications.cancel_pending(event_key_prefix=prefix)
+    notifications.notify_address(
+        address=invitation.email,
+        kind=INVITATION_KIND,
+        # The hash names the link without revealing it; a resend makes a new one, hence a new row.
+        event_key=f"{prefix}{invitation.token_hash[:16]}",
+        obj=invitation,
+        organisation=invitation.organisation,
+        # The invitee has no language yet: the inviter's, with the other language below it.
+        language=by.preferred_language,
+    )
 
 
 def invitation_url(token: str) -> str:
     return settings.TANDEM_BASE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
 
 
-def send_invitation_email(invitation: Invitation, token: str) -> None:
-    context = {
-        "invitation": invitation,
-        "url": invitation_url(token),
-        "days": settings.TANDEM_INVITATION_DAYS,
-    }
-    # The invitee has no language yet: German first, with the English text below it.
-    with translation.override("de"):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        text = render_to_string("accounts/email/invitation.txt", context)
-        html = render_to_string("accounts/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:  # noqa: BLE001 - the invitation stays valid and can be sent again
-        logger.warning("Invitation e-mail could not be sent: %s", type(exc).__name__)
+INVITATION_KIND = "accounts.invitation"
+
+
+def invitation_email_context(notification: Notification) -> dict[str, Any]:
+    """The link of an invitation e-mail, computed when it is sent (never stored with the row)."""
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(pk=notification.object_id).first()
+        if notification.object_id
+        else None
+    )
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        raise Obsolete("the invitation was accepted, revoked, has expired or is gone")
+    if not invitation.token_is_current():
+        # SECRET_KEY changed since the invitation was made: the link would not open.
+        raise Obsolete("the invitation link cannot be derived any more; send the invitation again")
+    other = "en" if (notification.language or settings.LANGUAGE_CODE) == "de" else "de"
+    return {"invitation": invitation, "url": invitation_url(invitation.token()), "other_language": other}
 
 
 @transaction.atomic
@@ -124,12 +148,11 @@ def resend_invitation(*, invitation: Invitation, by: User) -> str:
     """A fresh link (the old one stops working) with a fresh expiry."""
     if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
         raise ValidationError(_("This invitation can no longer be sent again."))
-    token, token_hash = Invitation.new_token()
-    invitation.token_hash = token_hash
+    token = invitation.new_link()
     invitation.expires_at = Invitation.default_expiry()
-    invitation.save(update_fields=["token_hash", "expires_at"])
+    invitation.save(update_fields=["link_nonce", "token_hash", "expires_at"])
     record(actor=by, action="invitation.sent", obj=invitation, detail={"resent": True})
-    transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    _queue_invitation_email(invitation, by=by)
     return token
 
 
@@ -139,6 +162,7 @@ def revoke_invitation(*, invitation: Invitation, by: User) -> None:
         raise ValidationError(_("Only pending invitations can be revoked."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    notifications.cancel_pending(event_key_prefix=INVITATION_EMAILS.format(pk=invitation.pk))
     record(actor=by, action="invitation.revoked", obj=invitation)
 
 

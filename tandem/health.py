@@ -1,4 +1,10 @@
-"""Health: database, broker (Redis) and the age of each periodic sweep."""
+"""Health, in two questions a container orchestrator asks separately.
+
+Liveness: does this process answer? It touches neither the database nor Redis, so a database
+outage or a late scheduler never gets a healthy web process restarted. Readiness: can Tandem do
+its work? The database, the broker (Redis), every periodic sweep completed within two of its
+intervals, and the outbox backlog for the operator.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +60,13 @@ def outbox_backlog(now: dt.datetime | None = None) -> dict[str, Any]:
     return counts
 
 
-def report() -> dict[str, Any]:
+def liveness() -> dict[str, Any]:
+    """The process is up and serves requests; deliberately checks nothing else."""
+    return {"alive": True}
+
+
+def readiness() -> dict[str, Any]:
+    """The full report; ``healthy`` is False when the database or Redis is down or a sweep is late."""
     from tandem.notifications.models import SweepRun
     from tandem.notifications.sweeps import stale_sweeps
 

@@ -287,7 +287,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if PRODUCTION and env_bool("BEHIND_TLS_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Container probes ask over plain HTTP from inside: the health URLs are never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live/|ready/)?$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

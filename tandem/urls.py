@@ -5,7 +5,11 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    # /health/ stays what monitors already poll: readiness, served directly (not a redirect, which
+    # a probe that does not follow redirects would misread).
+    path("health/", views.health_ready, name="health"),
+    path("health/live/", views.health_live, name="health_live"),
+    path("health/ready/", views.health_ready, name="health_ready"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("notifications/", include("tandem.notifications.urls")),

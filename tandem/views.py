@@ -18,6 +18,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def health(request: HttpRequest) -> JsonResponse:
-    report = health_checks.report()
+def health_live(request: HttpRequest) -> JsonResponse:
+    """Liveness for the web container's healthcheck: answers without the database or Redis."""
+    return JsonResponse(health_checks.liveness())
+
+
+@require_GET
+@never_cache
+def health_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness (also served at /health/ for existing monitors): 503 with the report when not ready."""
+    report = health_checks.readiness()
     return JsonResponse(report, status=200 if report["healthy"] else 503)

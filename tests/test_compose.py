@@ -42,10 +42,30 @@ def test_worker_and_beat_run_celery(compose):
     assert "celery" in compose["services"]["beat"]["command"] and "beat" in compose["services"]["beat"]["command"]
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "db", "redis"])
+@pytest.mark.parametrize("name", ["web", "worker", "beat", "db", "redis"])
 def test_healthchecks(compose, name):
     check = compose["services"][name].get("healthcheck")
     assert check and check.get("test"), f"{name} has no healthcheck"
+
+
+def _check(compose: dict[str, Any], name: str) -> str:
+    return " ".join(compose["services"][name]["healthcheck"]["test"])
+
+
+def test_web_healthcheck_asks_liveness_only(compose):
+    # A database outage or a late sweep must not mark the web process unhealthy.
+    check = _check(compose, "web")
+    assert "/health/live/" in check
+    assert "/health/ready/" not in check and "/health/'" not in check
+
+
+def test_worker_healthcheck_pings_its_own_celery_worker(compose):
+    check = _check(compose, "worker")
+    assert "celery" in check and "inspect ping" in check and "$$HOSTNAME" in check
+
+
+def test_beat_healthcheck_asks_readiness_of_the_sweeps(compose):
+    assert _check(compose, "beat").split() == ["CMD", "python", "manage.py", "health", "--ready"]
 
 
 def test_web_healthcheck_sends_an_allowed_host(compose):

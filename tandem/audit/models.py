@@ -1,6 +1,10 @@
 """Append-only audit trail: who did what to which object, and who read confidential content.
 
-Rows never hold the confidential text itself, only ids, the action and field names.
+Rows never hold the confidential text itself, only ids, the action and field names. The ORM refuses
+to change or delete a row (below), and so does the database itself: a trigger (migration 0002)
+refuses UPDATE and DELETE on the table, so neither raw SQL nor a cascade can rewrite history.
+On SQLite a migration that rebuilds the table drops its triggers: such a migration must create
+them again (tests/audit/test_append_only.py checks a freshly migrated SQLite database).
 """
 
 from __future__ import annotations
@@ -45,8 +49,16 @@ class AuditEvent(models.Model):
         OK = "ok", _("done")
         REFUSED = "refused", _("refused")
 
+    # The trail outlives the organisation: deleting one leaves its events (and their organisation
+    # id) in place. No database constraint, and DO_NOTHING rather than SET_NULL, because the
+    # append-only trigger (migration 0002) refuses the UPDATE that SET_NULL would issue.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "accounts.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # PROTECT: people are pseudonymised on erasure, never deleted, so the trail keeps its actor.
     actor = models.ForeignKey(

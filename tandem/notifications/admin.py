@@ -21,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "channel", "delivery", "recipient", "send_after", "sent_at", "attempts"]
+    list_display = ["created_at", "kind", "channel", "delivery", "recipient", "address", "send_after", "sent_at", "attempts", "last_error"]
     list_filter = ["channel", "delivery", "kind"]
     list_select_related = ["recipient"]
     # The context is non-confidential by contract, but it is still nobody's business here.

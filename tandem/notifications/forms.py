@@ -41,7 +41,7 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kind_fields = {}
-        for kind in sorted(kinds.KINDS.values(), key=lambda k: str(k.label)):
+        for kind in sorted(kinds.choosable(), key=lambda k: str(k.label)):
             choices = [(value, label) for value, label in Delivery.choices if value != Delivery.DIGEST or kind.digest_allowed]
             kind_fields[_kind_field_name(kind.key)] = forms.ChoiceField(
                 label=kind.label,
@@ -61,8 +61,8 @@ class PreferencesForm(forms.Form):
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The kinds grouped by the app that sends them (Tandems, Mentoring...), then the times."""
         groups: dict[str, list[forms.BoundField]] = {}
-        for key in sorted(kinds.KINDS, key=lambda k: (k.split(".")[0], str(kinds.KINDS[k].label))):
-            groups.setdefault(key.split(".")[0], []).append(self[_kind_field_name(key)])
+        for kind in sorted(kinds.choosable(), key=lambda k: (k.key.split(".")[0], str(k.label))):
+            groups.setdefault(kind.key.split(".")[0], []).append(self[_kind_field_name(kind.key)])
         sections: list[tuple[Any, list[forms.BoundField]]] = []
         for prefix, fields in sorted(groups.items(), key=lambda item: str(_app_title(item[0]))):
             sections.append((_app_title(prefix), fields))
@@ -70,4 +70,4 @@ class PreferencesForm(forms.Form):
         return sections
 
     def deliveries(self) -> dict[str, str]:
-        return {key: self.cleaned_data[_kind_field_name(key)] for key in kinds.KINDS}
+        return {kind.key: self.cleaned_data[_kind_field_name(kind.key)] for kind in kinds.choosable()}

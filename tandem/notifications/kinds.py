@@ -7,8 +7,17 @@ owns the kind), with the notification's stored ``context`` (which never holds co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Notification
+
+
+class Obsolete(Exception):
+    """Raised by a kind's ``context`` hook when its e-mail no longer applies (the object is gone or
+    has moved on): the sender cancels the row instead of sending it."""
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,12 @@ class NotificationKind:
     label: Any  # lazy translated string
     # Reminders and escalations may not wait for a digest: the person must see them that day.
     digest_allowed: bool = True
+    # Sent to e-mail addresses of people without an account (invitations): offered in nobody's
+    # notification settings.
+    for_addresses: bool = False
+    # Extra template context computed at sending time, for what must not be stored in the row
+    # (an invitation link); returns a dict, or raises Obsolete.
+    context: Callable[[Notification], dict[str, Any]] | None = field(default=None, compare=False)
 
 
 KINDS: dict[str, NotificationKind] = {}
@@ -32,3 +47,8 @@ def get(key: str) -> NotificationKind:
         return KINDS[key]
     except KeyError:
         raise LookupError(f"Unknown notification kind {key!r}; register it in its app's ready().") from None
+
+
+def choosable() -> list[NotificationKind]:
+    """The kinds a person chooses a delivery for in their notification settings."""
+    return [kind for kind in KINDS.values() if not kind.for_addresses]

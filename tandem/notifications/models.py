@@ -52,9 +52,19 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
+    # A person with an account, or (for e-mails to people who have none yet, such as invitations)
+    # an e-mail address: exactly one of the two (see the constraint below).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
+    address = models.EmailField(_("e-mail address"), blank=True)
+    # The language of an e-mail to an address (a recipient's own preference decides otherwise).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     organisation = models.ForeignKey(
         settings.TANDEM_ORGANISATION_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -96,9 +106,17 @@ class Notification(models.Model):
             ),
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
         ]
+        constraints = [
+            # An address has no inbox in the app: address rows are e-mails only.
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(address=""))
+                | (Q(recipient__isnull=True) & ~Q(address="") & Q(channel="email")),
+                name="notification_recipient_or_address",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id} ({self.channel})"
+        return f"{self.kind} → {self.recipient_id or 'address'} ({self.channel})"
 
     @property
     def kind_label(self) -> Any:

@@ -29,6 +29,7 @@ from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import kinds
 from .models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
@@ -119,27 +120,34 @@ def _render_text(name: str, context: dict[str, Any]) -> str:
     return template.template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
 
 
-def _language(recipient: Any) -> str:
-    language = getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
+def _language(recipient: Any, fallback: str = "") -> str:
+    language = getattr(recipient, "preferred_language", None) or fallback or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def render_email(recipient: Any, template_base: str, context: dict[str, Any]) -> EmailMultiAlternatives:
-    """One e-mail in the recipient's language and time zone, plain text with an HTML alternative."""
-    language = _language(recipient)
+def render_email(
+    recipient: Any, template_base: str, context: dict[str, Any], *, address: str = "", language: str = ""
+) -> EmailMultiAlternatives:
+    """One e-mail in the recipient's language and time zone, plain text with an HTML alternative.
+
+    Without a recipient (``None``) it goes to ``address``, in ``language`` and the site's time zone.
+    """
+    language = _language(recipient, language)
     with translation.override(language), timezone.override(_zone(recipient)):
         full = {
             **context,
             "recipient": recipient,
             "LANGUAGE_CODE": language,
-            "preferences_url": _absolute(_preferences_path()),
+            # Only people with an account have notification settings to point to.
+            "preferences_url": _absolute(_preferences_path()) if recipient is not None else "",
         }
         lines = _render_text(f"{template_base}/subject.txt", full).strip().splitlines()
         subject = lines[0] if lines else "Tandem"
         text = _render_text(f"{template_base}/body.txt", full)
         html = render_to_string(f"{template_base}/body.html", full)
+    to = recipient.email if recipient is not None else address
     message = EmailMultiAlternatives(
-        subject=f"[Tandem] {subject}", body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]
+        subject=f"[Tandem] {subject}", body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -152,8 +160,19 @@ def _preferences_path() -> str:
 
 
 def build_message(notification: Notification) -> EmailMultiAlternatives:
-    context = {**notification.context, "notification": notification, "url": _absolute(notification.url)}
-    return render_email(notification.recipient, f"notifications/{notification.kind}", context)
+    """The e-mail of one row; raises ``kinds.Obsolete`` when its kind says it no longer applies."""
+    context = {**notification.context, "notification": notification, "url": notification.url}
+    kind = kinds.KINDS.get(notification.kind)
+    if kind is not None and kind.context is not None:
+        context |= kind.context(notification)
+    context["url"] = _absolute(context["url"])
+    return render_email(
+        notification.recipient,
+        f"notifications/{notification.kind}",
+        context,
+        address=notification.address,
+        language=notification.language,
+    )
 
 
 def build_digest(recipient: Any, items: list[Notification]) -> EmailMultiAlternatives:
@@ -189,13 +208,22 @@ def _still_ours(rows: list[Notification]) -> bool:
     return all(row.lease_until is not None and timezone.now() < row.lease_until for row in rows)
 
 
-def _deliverable(rows: list[Notification]) -> bool:
-    recipient = rows[0].recipient
-    if recipient.is_active and recipient.email:
-        return True
+def _cancel(rows: list[Notification], reason: str) -> None:
     Notification.objects.filter(pk__in=[row.pk for row in rows], claim_token=rows[0].claim_token).update(
-        cancelled_at=timezone.now(), lease_until=None, last_error="recipient inactive or without e-mail"
+        cancelled_at=timezone.now(), lease_until=None, last_error=reason
     )
+
+
+def _deliverable(rows: list[Notification]) -> bool:
+    row = rows[0]
+    if row.recipient is None:
+        if row.address:
+            return True
+        _cancel(rows, "no address")
+        return False
+    if row.recipient.is_active and row.recipient.email:
+        return True
+    _cancel(rows, "recipient inactive or without e-mail")
     return False
 
 
@@ -204,6 +232,9 @@ def _send(rows: list[Notification], build: Any) -> int:
         return 0
     try:
         build().send()
+    except kinds.Obsolete:
+        _cancel(rows, "no longer applies")
+        return 0
     except Exception as exc:  # noqa: BLE001 - the lease lets a later sweep retry
         _failed(rows, exc)
         return 0
@@ -215,7 +246,7 @@ def send_claimed(rows: list[Notification], *, now: dt.datetime | None = None) ->
     sent = 0
     digests: dict[int, list[Notification]] = defaultdict(list)
     for row in rows:
-        if row.delivery == Delivery.DIGEST:
+        if row.delivery == Delivery.DIGEST and row.recipient_id is not None:  # addresses get no digest
             digests[row.recipient_id].append(row)
         else:
             sent += _send([row], lambda row=row: build_message(row))

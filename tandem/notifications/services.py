@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -183,6 +184,53 @@ def notify(
     return rows
 
 
+def notify_address(
+    *,
+    address: str,
+    kind: str,
+    event_key: str,
+    obj: models.Model | None = None,
+    language: str = "",
+    context: dict[str, Any] | None = None,
+    organisation: Any | None = None,
+    now: dt.datetime | None = None,
+) -> Notification:
+    """Write the outbox row of one e-mail to an address, for a person without an account (an invitation).
+
+    Sent like every other e-mail (leased, retried, in the backlog), right away: there are no quiet
+    hours or preferences to respect, and no in-app row, as the person cannot sign in yet. The row is
+    written in ``language`` (the caller's best guess, e.g. the inviter's). What must not be stored
+    (a link carrying a secret) the kind's ``context`` hook adds at sending time. Call it inside the
+    transaction of the change; the same event for the same address is stored once.
+    """
+    kinds.get(kind)
+    now = now or timezone.now()
+    address = address.strip()
+    if not address:
+        raise ValueError("notify_address needs an e-mail address.")
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "organisation", None)
+    # The address itself stays out of the key (keys are logged and compared, never exported).
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:16]
+    row = Notification(
+        address=address,
+        language=language,
+        organisation=organisation,
+        kind=kind,
+        channel=Channel.EMAIL,
+        delivery=Delivery.IMMEDIATELY,
+        dedupe_key=f"{event_key}:address-{digest}:{Channel.EMAIL}",
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        context=context or {},
+        created_at=now,
+        send_after=now,
+    )
+    Notification.objects.bulk_create([row], ignore_conflicts=True)
+    _kick_on_commit()
+    return row
+
+
 # How long the web request may wait for the broker before giving up on the kick.
 KICK_TIMEOUT_SECONDS = 0.5
 
@@ -233,7 +281,8 @@ def preferences_for(user: Any) -> tuple[dict[str, str], DeliverySettings]:
     """The user's delivery per registered kind (defaults filled in) and their delivery settings."""
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     deliveries = {}
-    for key, kind in kinds.KINDS.items():
+    for kind in kinds.choosable():
+        key = kind.key
         delivery = stored.get(key, Delivery.IMMEDIATELY)
         if delivery == Delivery.DIGEST and not kind.digest_allowed:
             delivery = Delivery.IMMEDIATELY

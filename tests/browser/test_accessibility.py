@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import Invitation
 from accounts.services import invite
+from tandem.notifications import sending
 
 from .harness import DESKTOP, Mailbox, PageProblem, Person, today
 
@@ -47,6 +48,7 @@ def test_accept_an_invitation_with_the_keyboard_alone(
         roles=["peer"],
         team=staff.team,  # type: ignore[attr-defined]
     )
+    sending.send_due()  # the outbox sender, as the worker runs it
     link = Mailbox.link(mailbox.wait_for("neu@example.org"), "/invitation/")
     person = people("invitee", "de")
     person.goto(link, shot="invitation-accept", phone=True)
@@ -77,6 +79,7 @@ def test_language_chosen_on_the_invitation_page_is_kept(
         email="new@example.org",
         roles=["professional"],
     )
+    sending.send_due()
     person = people("invitee", "en")  # who chose English with the language switch
     person.goto(Mailbox.link(mailbox.wait_for("new@example.org"), "/invitation/"))
     form = person.page.locator("main form[method=post]")

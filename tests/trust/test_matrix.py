@@ -95,8 +95,10 @@ HEALTH = frozenset({200, 503})  # GET on a view that only accepts POST
 TABLE: dict[str, Row] = {
     # --- Start page, health, benchmark floor
     "home": Row(signed_in(200), signed_in(200)),
-    # Public: it reports the database, Redis and the sweeps (503 here: no sweep has run in tests).
+    # Public: readiness reports the database, Redis and the sweeps (503 here: no sweep has run in tests).
     "health": Row(everyone(HEALTH), everyone(405)),
+    "health_ready": Row(everyone(HEALTH), everyone(405)),
+    "health_live": Row(everyone(200), everyone(405)),  # liveness: the process answers, nothing else
     "trivial": Row(everyone(200), everyone(405)),
     # --- accounts: invitations (the token is the secret; a wrong token is a 404 page)
     "accounts:invitation_accept": Row(everyone(200), cells(302, anon=422), args={"token": "invitation_token"}),

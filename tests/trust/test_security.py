@@ -148,10 +148,12 @@ def test_hsts_https_redirect_and_secure_cookies_in_production_mode(cast: Any, pa
     assert session_cookie["samesite"] == "Lax"
 
 
-def test_health_is_exempt_from_the_https_redirect() -> None:
+@pytest.mark.parametrize("url", ["/health/", "/health/live/", "/health/ready/"])
+def test_health_is_exempt_from_the_https_redirect(url: str) -> None:
     with override_settings(SECURE_SSL_REDIRECT=True):
-        response = Client().get("/health/")
-    assert response.status_code in (200, 503)
+        response = Client().get(url)
+        assert response.status_code in (200, 503)
+        assert Client().get("/accounts/login/").status_code == 301  # the redirect is on
 
 
 # --- No caching of personal data -----------------------------------------------------------------

@@ -3,11 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tandem import health
-from tandem.notifications.models import SweepRun
+from tandem.notifications.models import Channel, Notification, SweepRun
 from tandem.notifications.sweeps import SWEEPS, stale_sweeps
+
+LISTED = 50
+
+
+def _masked(address: str) -> str:
+    # Enough for an operator to recognise the row, not a list of addresses in a terminal log.
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 class Command(BaseCommand):
@@ -15,6 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="Exit with an error if a sweep is stale.")
+        parser.add_argument("--list", action="store_true", help=f"List the pending e-mails (the first {LISTED}).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -27,6 +37,20 @@ class Command(BaseCommand):
         self.stdout.write(f"  held by a sender:   {backlog['leased']}")
         self.stdout.write(f"  retrying after errors: {backlog['retrying']}")
         self.stdout.write(f"  given up:           {backlog['given_up']}")
+        pending = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, cancelled_at__isnull=True)
+        by_kind = pending.values("kind").annotate(n=Count("pk"), failing=Count("pk", filter=~Q(last_error=""))).order_by("kind")
+        self.stdout.write("Pending by kind")
+        for row in by_kind:
+            self.stdout.write(f"  {row['kind']:32} {row['n']:>5} ({row['failing']} retrying after errors)")
+        if options["list"]:
+            self.stdout.write("Pending e-mails")
+            for email in pending.order_by("send_after", "pk")[:LISTED]:
+                to = f"person #{email.recipient_id}" if email.recipient_id else f"address {_masked(email.address)}"
+                error = f", last error: {email.last_error}" if email.last_error else ""
+                self.stdout.write(
+                    f"  #{email.pk} {email.kind} to {to}, due {timezone.localtime(email.send_after):%Y-%m-%d %H:%M}, "
+                    f"attempts {email.attempts}{error}"
+                )
         stale = set(stale_sweeps(now))
         runs = {run.name: run for run in SweepRun.objects.all()}
         self.stdout.write("Sweeps")
