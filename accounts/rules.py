@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .models import Membership, PlacementConflict, Service
+from collections.abc import Callable, Iterable
+
+from .models import Membership, PlacementConflict, Service, TeamMembership
 
 
 def has_placement_conflict(peer: Membership, service: Service) -> bool:
@@ -34,3 +36,18 @@ def lived_experience_visible(profile_owner: Membership, viewer: Membership | Non
 def has_any_placement_conflict(peer: Membership) -> bool:
     """What a team lead may learn: only *that* a conflict is declared, never where."""
     return PlacementConflict.objects.filter(peer=peer).exists()
+
+
+# Apps above accounts (pairing) know what a person leaving a team breaks; they register here.
+_team_change_warnings: list[Callable[[TeamMembership], Iterable[str]]] = []
+
+
+def register_team_change_warnings(fn: Callable[[TeamMembership], Iterable[str]]) -> None:
+    """Add a source of warnings shown before a person leaves a team."""
+    if fn not in _team_change_warnings:
+        _team_change_warnings.append(fn)
+
+
+def team_change_warnings(team_membership: TeamMembership) -> list[str]:
+    """Warnings from the rules of practice before ``team_membership`` ends."""
+    return [str(warning) for fn in _team_change_warnings for warning in fn(team_membership)]

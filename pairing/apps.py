@@ -10,11 +10,13 @@ class PairingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Role
+        from accounts.rules import register_team_change_warnings
         from tandem.audit.models import register_actions
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds
         from tandem.notifications.sweeps import register_sweep
 
+        from .rules import warnings_before_leaving_team
         from .views import attention
 
         register_nav(
@@ -23,6 +25,7 @@ class PairingConfig(AppConfig):
             NavItem(_("Pairing settings"), "tandems:settings", frozenset({Role.ORG_ADMIN}), order=83),
         )
         register_attention(attention)
+        register_team_change_warnings(warnings_before_leaving_team)
         kinds.register(
             kinds.NotificationKind("tandem.proposed", _("A tandem was proposed to you"), digest_allowed=False),
             kinds.NotificationKind("tandem.activated", _("A tandem is active")),
