@@ -637,9 +637,3 @@ def renew_feed(*, user: User) -> str:
     CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": token_hash, "created_at": timezone.now()})
     record(actor=user, action="supervision.calendar_renewed")
     return token
-
-
-@transaction.atomic
-def revoke_feed(*, user: User) -> None:
-    CalendarFeed.objects.filter(user=user).delete()
-    record(actor=user, action="supervision.calendar_revoked")
