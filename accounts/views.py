@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tandem import web
 from tandem.audit.services import timeline
 
-from . import access, rules, services
+from . import access, rules, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -55,7 +55,7 @@ PAGE_SIZE = 25
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.usable_invitation(token)
+    invitation = selectors.usable_invitation(token)
     if invitation is None or invitation.state != Invitation.State.PENDING:
         state = invitation.state if invitation else None
         return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,14 @@ from tandem.db import DatePlusDays
 from . import rules
 from .models import PairingSettings, SupportProcess, Tandem
 from .ports import mentor_facts
+
+# --- for the apps above ---------------------------------------------------------------------
+
+
+def open_tandems_of_peer(peer: Membership) -> QuerySet[Tandem]:
+    """The peer's open tandems with her partner (mentoring offers them when she raises an irritation)."""
+    return Tandem.objects.open().filter(peer=peer).select_related("professional__user")
+
 
 # --- reflections ------------------------------------------------------------------------------
 

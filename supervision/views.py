@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from tandem import web
-from tandem.audit.services import timeline
 
-from . import access, ical, services, stats
+from . import access, ical, selectors, services, stats
 from .forms import (
     AddMemberForm,
     AddSupervisorForm,
@@ -45,7 +44,6 @@ from .models import (
     DatePoll,
     GroupMember,
     GroupShare,
-    GroupSupervisor,
     PollAnswer,
     Rsvp,
     Series,
@@ -55,8 +53,6 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-UPCOMING_ON_GROUP_PAGE = 12
-RECENT_ON_GROUP_PAGE = 6
 
 
 # --- Overview (peers) and group list (supervisors) ----------------------------------------------
@@ -114,32 +110,11 @@ def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _group_context(request: AuthenticatedHttpRequest, group: SupervisionGroup, **extra: Any) -> dict[str, Any]:
-    supervises = services.is_supervisor(group, request.user)
-    members = list(GroupMember.objects.current().filter(group=group).select_related("membership__user", "membership__organisation"))
-    supervisors = list(GroupSupervisor.objects.current().filter(group=group).select_related("membership__user", "membership__organisation"))
-    sessions = list(
-        Session.objects.filter(group=group).upcoming().annotate(
-            n_yes=Count("rsvps", filter=Q(rsvps__answer=Answer.YES, rsvps__waiting_since__isnull=True))
-        ).order_by("starts_at", "id")[:UPCOMING_ON_GROUP_PAGE]  # GROUP BY drops Meta.ordering
-    )
-    context: dict[str, Any] = {
-        "group": group,
-        "supervises": supervises,
-        "members": members,
-        "supervisors": supervisors,
-        "sessions": sessions,
-        "recent": list(
-            Session.objects.filter(group=group).past().annotate(n_recorded=Count("attendance")).order_by("-starts_at")[:RECENT_ON_GROUP_PAGE]
-        ),
-        "series_list": list(Series.objects.filter(group=group, ended_at__isnull=True)),
-        "polls": list(DatePoll.objects.filter(group=group).open()),
-        "shares": list(GroupShare.objects.filter(group=group, withdrawn_at__isnull=True).select_related("organisation")),
-    }
-    if supervises:
+    context = selectors.group_page(group, request.user)
+    if context["supervises"]:
         context.setdefault("member_form", AddMemberForm(group=group))
         context.setdefault("supervisor_form", AddSupervisorForm(group=group))
         context.setdefault("share_form", ShareForm())
-        context["events"] = timeline(group)[:20]
     context.update(extra)
     return context
 
@@ -313,8 +288,8 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _session_context(request: AuthenticatedHttpRequest, session: Session, **extra: Any) -> dict[str, Any]:
-    supervises = services.is_supervisor(session.group, request.user)
-    me = services.current_member(session.group, request.user)
+    supervises = selectors.is_supervisor(session.group, request.user)
+    me = selectors.current_member(session.group, request.user)
     rsvps = list(Rsvp.objects.filter(session=session).select_related("membership__user").order_by("answered_at", "id"))
     mine = next((r for r in rsvps if me is not None and r.membership_id == me.pk), None)
     context: dict[str, Any] = {
@@ -345,7 +320,7 @@ def _session_context(request: AuthenticatedHttpRequest, session: Session, **extr
 @login_required
 def session_rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session(request, pk)
-    me = services.current_member(session.group, request.user)
+    me = selectors.current_member(session.group, request.user)
     if me is None:
         raise Http404
     form = RsvpForm(request.POST)
@@ -471,7 +446,7 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _poll_context(request: AuthenticatedHttpRequest, poll: DatePoll, **extra: Any) -> dict[str, Any]:
-    me = services.current_member(poll.group, request.user)
+    me = selectors.current_member(poll.group, request.user)
     slots = list(poll.slots.all())
     mine = {}
     if me is not None:
@@ -479,8 +454,8 @@ def _poll_context(request: AuthenticatedHttpRequest, poll: DatePoll, **extra: An
     context: dict[str, Any] = {
         "poll": poll,
         "group": poll.group,
-        "results": services.poll_results(poll),
-        "supervises": services.is_supervisor(poll.group, request.user),
+        "results": selectors.poll_results(poll),
+        "supervises": selectors.is_supervisor(poll.group, request.user),
         "me": me,
     }
     if me is not None and poll.is_open:
@@ -499,7 +474,7 @@ def poll_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def poll_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     poll = access.get_poll(request, pk)
-    me = services.current_member(poll.group, request.user)
+    me = selectors.current_member(poll.group, request.user)
     if me is None:
         raise Http404
     form = PollAnswerForm(request.POST, slots=list(poll.slots.all()), initial_choices={})
