@@ -418,12 +418,14 @@ def _promote_waiting(session: Session) -> list[Rsvp]:
         "waiting_since", "id"
     ).select_related("membership__user")
     for rsvp in waiting if free is None else waiting[: max(free, 0)]:
+        # The key names the place in the queue the person had: a second promotion is another event.
+        queued_at = int(rsvp.waiting_since.timestamp()) if rsvp.waiting_since else 0
         Rsvp.objects.filter(pk=rsvp.pk).update(waiting_since=None)
         promoted.append(rsvp)
         notify(
             recipients=[rsvp.membership.user],
             kind="supervision.waitlist_promoted",
-            event_key=session.event_key(f"promoted:{rsvp.pk}:{int(rsvp.waiting_since.timestamp())}"),  # type: ignore[union-attr]
+            event_key=session.event_key(f"promoted:{rsvp.pk}:{queued_at}"),
             obj=session,
             organisation=session.group.organisation,
             url=session.get_absolute_url(),
