@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 
 from tandem.web import get_or_404
 
+from .http import AuthenticatedHttpRequest
 from .models import Invitation, Membership, Service, Team, TeamMembership
 
 
@@ -31,9 +32,9 @@ def own_membership(request: HttpRequest) -> Membership:
     return membership
 
 
-def get_own_membership(request: HttpRequest, pk: object) -> Membership:
+def get_own_membership(request: AuthenticatedHttpRequest, pk: object) -> Membership:
     """One of the signed-in person's own active memberships."""
-    return get_or_404(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)  # type: ignore[arg-type,misc]
+    return get_or_404(Membership.objects.active().filter(user=request.user).select_related("organisation"), pk)
 
 
 def get_member_for_manager(request: HttpRequest, pk: int) -> Membership:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -18,8 +18,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[Role], organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.active().filter(organisation=organisation).select_related("service")  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["roles"]).choices = [(r.value, r.label) for r in roles]
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.active().filter(organisation=organisation).select_related("service")
         self.fields["team"].help_text = _("Peers and professionals join this team when they accept.")
 
 
@@ -65,11 +65,11 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.active().filter(organisation=organisation)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Any) -> str:
         # Everyone offered is of the same organisation: the name is enough (and costs no query).
         return obj.user.display_name
 
@@ -79,7 +79,7 @@ class AddToTeamForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = (
             Membership.objects.active()
             .filter(organisation=organisation)
             .filter(Q(is_peer=True) | Q(is_professional=True))
@@ -129,4 +129,4 @@ class PlacementConflictForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active().filter(organisation=organisation)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.active().filter(organisation=organisation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import zoneinfo
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
@@ -12,6 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+
+if TYPE_CHECKING:
+    from .http import AuthenticatedHttpRequest
+    from .models import Membership
 
 Handler = Callable[[HttpRequest], HttpResponse]
 LANGUAGE_SESSION_KEY = "tandem_language"
@@ -86,7 +91,7 @@ class MembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
+        chosen_membership: Membership | None = None
         if request.user.is_authenticated:
             from .models import Membership
 
@@ -94,9 +99,11 @@ class MembershipMiddleware:
                 Membership.objects.active().filter(user=request.user).select_related("organisation").order_by("id")
             )
             chosen = request.session.get(ORGANISATION_SESSION_KEY)
-            request.membership = next((m for m in memberships if m.organisation_id == chosen), None) or (  # type: ignore[attr-defined]
+            chosen_membership = next((m for m in memberships if m.organisation_id == chosen), None) or (
                 memberships[0] if memberships else None
             )
+        # What AuthenticatedHttpRequest.membership promises the views.
+        cast("AuthenticatedHttpRequest", request).membership = chosen_membership
         return self.get_response(request)
 
 

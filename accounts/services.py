@@ -166,11 +166,6 @@ def revoke_invitation(*, invitation: Invitation, by: User) -> None:
     record(actor=by, action="invitation.revoked", obj=invitation)
 
 
-def usable_invitation(token: str) -> Invitation | None:
-    """The invitation behind a link, whatever its state, or None for an unknown link."""
-    return Invitation.objects.by_token(token).select_related("organisation", "team").first()
-
-
 @transaction.atomic
 def accept_invitation(
     *,

@@ -11,16 +11,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem import web
 from tandem.audit.services import timeline
-from tandem.web import apply_errors, confirm
 
-from . import access, privacy, services
+from . import access, privacy, rules, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -35,8 +35,18 @@ from .forms import (
     RolesForm,
     TeamForm,
 )
+from .http import AuthenticatedHttpRequest
 from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
-from .models import Invitation, Membership, PeerProfile, PlacementConflict, ProfessionalProfile, Service, Team
+from .models import (
+    Invitation,
+    Membership,
+    PeerProfile,
+    PlacementConflict,
+    ProfessionalProfile,
+    Service,
+    Team,
+    User,
+)
 
 PAGE_SIZE = 25
 
@@ -45,50 +55,48 @@ PAGE_SIZE = 25
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.usable_invitation(token)
+    invitation = selectors.usable_invitation(token)
     if invitation is None or invitation.state != Invitation.State.PENDING:
         state = invitation.state if invitation else None
         return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)
-    if request.user.is_authenticated:
+    if isinstance(request.user, User):
         if request.method == "POST":
-            try:
-                services.accept_invitation(token=token, user=request.user)  # type: ignore[arg-type]
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-                return redirect("home")
-            messages.success(request, _("Welcome to %(organisation)s.") % {"organisation": invitation.organisation})
-            return redirect("home")
+            signed_in = request.user
+            return web.act(
+                request,
+                lambda: services.accept_invitation(token=token, user=signed_in),
+                success=_("Welcome to %(organisation)s.") % {"organisation": invitation.organisation},
+                next_url="home",
+            )
         return render(request, "accounts/invitation_join.html", {"invitation": invitation})
-    from .models import User
-
     if User.objects.filter(email__iexact=invitation.email).exists():
         login_url = reverse("account_login") + "?next=" + request.path
         return render(request, "accounts/invitation_sign_in.html", {"invitation": invitation, "login_url": login_url})
     form = AcceptInvitationForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.accept_invitation(
-                token=token,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-                preferred_language=translation.get_language() or "de",
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Tandem. Your account is ready."))
-            return redirect("home")
-    return render(
+
+    def accept(data: dict[str, Any]) -> User:
+        user = services.accept_invitation(
+            token=token,
+            full_name=data["full_name"],
+            password=data["password1"],
+            preferred_language=translation.get_language() or "de",
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return user
+
+    return web.submit(
         request,
-        "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form},
-        status=422 if request.method == "POST" else 200,
+        form,
+        accept,
+        template="accounts/invitation_accept.html",
+        context={"invitation": invitation},
+        success=_("Welcome to Tandem. Your account is ready."),
+        next_url="home",
     )
 
 
 @login_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     invitations = Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -96,81 +104,81 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     form = InvitationForm(
         request.POST or None, roles=services.grantable_roles(manager), organisation=manager.organisation
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = services.invite(
-                by=request.user,  # type: ignore[arg-type]
-                organisation=manager.organisation,
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                roles=form.cleaned_data["roles"],
-                team=form.cleaned_data["team"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("accounts:invitation_list")
-    return render(request, "accounts/invitation_form.html", {"form": form}, status=422 if form.errors else 200)
+
+    def invite(data: dict[str, Any]) -> Invitation:
+        invitation, _token = services.invite(
+            by=request.user,
+            organisation=manager.organisation,
+            email=data["email"],
+            full_name=data["full_name"],
+            roles=data["roles"],
+            team=data["team"],
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return invitation
+
+    return web.submit(
+        request, form, invite, template="accounts/invitation_form.html", next_url=reverse("accounts:invitation_list")
+    )
 
 
 @login_required
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = access.get_invitation_for_manager(request, pk)
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Revoke invitation"),
             question=_("Revoke the invitation to %(email)s? The link stops working.") % {"email": invitation.email},
-            action=request.path,
             cancel_url=reverse("accounts:invitation_list"),
             button=_("Revoke"),
         )
-    try:
-        services.revoke_invitation(invitation=invitation, by=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Invitation revoked."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:invitation_list")
+    return web.act(
+        request,
+        lambda: services.revoke_invitation(invitation=invitation, by=request.user),
+        success=_("Invitation revoked."),
+        next_url="accounts:invitation_list",
+    )
 
 
 @require_POST
 @login_required
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = access.get_invitation_for_manager(request, pk)
-    try:
-        services.resend_invitation(invitation=invitation, by=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.email})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:invitation_list")
+    return web.act(
+        request,
+        lambda: services.resend_invitation(invitation=invitation, by=request.user),
+        success=_("A new link was sent to %(email)s.") % {"email": invitation.email},
+        next_url="accounts:invitation_list",
+    )
 
 
 # --- Own profile -----------------------------------------------------------------------------
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     # The form validates a copy: a ModelForm writes into its instance while validating, and the
     # service must see the old values to record what changed (and the layout must not show an
     # invalid name before it is saved).
     form = ProfileForm(request.POST or None, instance=copy.copy(user))
     if request.method == "POST" and form.is_valid():
-        services.update_profile(user=user, **{f: form.cleaned_data[f] for f in form.Meta.fields})  # type: ignore[arg-type]
+        services.update_profile(user=user, **{f: form.cleaned_data[f] for f in form.Meta.fields})
         request.session[LANGUAGE_SESSION_KEY] = form.cleaned_data["preferred_language"]
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    membership = getattr(request, "membership", None)
+    membership = request.membership
     context: dict[str, Any] = {
         "form": form,
         "membership": membership,
-        "memberships": Membership.objects.active().filter(user=user).select_related("organisation").order_by("id"),  # type: ignore[misc]
+        "memberships": Membership.objects.active().filter(user=user).select_related("organisation").order_by("id"),
+        "notification_settings_url": reverse("notifications:preferences"),
     }
     if membership is not None and membership.is_peer:
         context["conflicts"] = PlacementConflict.objects.visible_to(user).select_related("service")
@@ -180,21 +188,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         context["lived_experience_form"] = LivedExperienceForm(
             initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
         )
-    context["notification_settings_url"] = _notification_settings_url()
-    return render(request, "accounts/profile.html", context, status=422 if form.errors else 200)
-
-
-def _notification_settings_url() -> str:
-    """The notification preferences page once it exists, else the notification centre."""
-    try:
-        return reverse("notifications:preferences")
-    except NoReverseMatch:
-        return reverse("notifications:centre")
+    return web.render_form(request, "accounts/profile.html", context, form)
 
 
 @require_POST
 @login_required
-def lived_experience(request: HttpRequest) -> HttpResponse:
+def lived_experience(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.own_membership(request)
     if not membership.is_professional:
         raise Http404
@@ -203,7 +202,7 @@ def lived_experience(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         services.set_lived_experience(
             profile=prof,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             has_lived_experience=form.cleaned_data["has_lived_experience"],
             visible_to=form.cleaned_data["visible_to"],
         )
@@ -215,7 +214,7 @@ def lived_experience(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def placement_conflict_add(request: HttpRequest) -> HttpResponse:
+def placement_conflict_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.own_membership(request)
     if not membership.is_peer:
         raise Http404
@@ -229,17 +228,13 @@ def placement_conflict_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def placement_conflict_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        conflict = PlacementConflict.objects.visible_to(request.user).select_related("service").get(pk=pk)
-    except (PlacementConflict.DoesNotExist, ValueError):
-        raise Http404 from None
+def placement_conflict_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    conflict = web.get_or_404(PlacementConflict.objects.visible_to(request.user).select_related("service"), pk)
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Remove declaration"),
             question=_("Remove your declaration for %(service)s?") % {"service": conflict.service},
-            action=request.path,
             cancel_url=reverse("accounts:profile"),
             button=_("Remove"),
         )
@@ -254,8 +249,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if language not in {"de", "en"}:
         language = "de"
     request.session[LANGUAGE_SESSION_KEY] = language
-    if request.user.is_authenticated:
-        services.update_profile(user=request.user, preferred_language=language)  # type: ignore[arg-type]
+    if isinstance(request.user, User):
+        services.update_profile(user=request.user, preferred_language=language)
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
@@ -266,7 +261,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People in several organisations work in one at a time; this picks which."""
     membership = access.get_own_membership(request, request.POST.get("membership"))
     request.session[ORGANISATION_SESSION_KEY] = membership.organisation_id
@@ -275,7 +270,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mfa_required(request: HttpRequest) -> HttpResponse:
+def mfa_required(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_required.html")
 
 
@@ -283,39 +278,35 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = access.admin_membership(request)
     org = admin.organisation
     form = OrganisationSettingsForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        services.update_organisation_settings(organisation=org, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.update_organisation_settings(organisation=org, by=request.user, **form.cleaned_data)
         messages.success(request, _("Settings saved."))
         return redirect("accounts:organisation")
     if request.method == "POST":
         org.refresh_from_db()
     services_qs = Service.objects.visible_to(request.user).filter(organisation=org).prefetch_related("teams")
-    return render(
-        request,
-        "accounts/organisation.html",
-        {
-            "organisation": org,
-            "form": form,
-            "services": services_qs,
-            "service_form": NameForm(),
-            "team_form": TeamForm(organisation=org),
-        },
-        status=422 if form.errors else 200,
-    )
+    context = {
+        "organisation": org,
+        "form": form,
+        "services": services_qs,
+        "service_form": NameForm(),
+        "team_form": TeamForm(organisation=org),
+    }
+    return web.render_form(request, "accounts/organisation.html", context, form)
 
 
 @require_POST
 @login_required
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = access.admin_membership(request)
     form = NameForm(request.POST)
     if form.is_valid():
         try:
-            services.create_service(organisation=admin.organisation, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
+            services.create_service(organisation=admin.organisation, name=form.cleaned_data["name"], by=request.user)
             messages.success(request, _("Service created."))
             return redirect("accounts:organisation")
         except ValidationError:
@@ -326,38 +317,37 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def service_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     service = access.get_service_for_manager(request, pk)
     teams = Team.objects.visible_to(request.user).filter(service=service)
     return render(request, "accounts/service_detail.html", {"service": service, "teams": teams, "events": timeline(service)[:20]})
 
 
 @login_required
-def service_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def service_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     service = access.get_service_for_manager(request, pk)
     access.admin_membership(request)
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Archive service"),
             question=_("Archive %(service)s and its teams? History is kept.") % {"service": service},
-            action=request.path,
             cancel_url=service.get_absolute_url(),
             button=_("Archive"),
         )
-    services.archive_service(service=service, by=request.user)  # type: ignore[arg-type]
+    services.archive_service(service=service, by=request.user)
     messages.success(request, _("Service archived."))
     return redirect("accounts:organisation")
 
 
 @require_POST
 @login_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = access.admin_membership(request)
     form = TeamForm(request.POST, organisation=admin.organisation)
     if form.is_valid():
         try:
-            team = services.create_team(service=form.cleaned_data["service"], name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
+            team = services.create_team(service=form.cleaned_data["service"], name=form.cleaned_data["name"], by=request.user)
             messages.success(request, _("Team created."))
             return redirect(team)
         except ValidationError:
@@ -368,7 +358,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_manager(request, pk)
     manager = access.manager_membership(request)
     current = team.team_memberships.current().select_related("membership__user")
@@ -388,76 +378,62 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def team_add_member(request: HttpRequest, pk: int) -> HttpResponse:
+def team_add_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_manager(request, pk)
     manager = access.manager_membership(request)
     form = AddToTeamForm(request.POST, organisation=manager.organisation)
-    if form.is_valid():
-        try:
-            services.add_to_team(membership=form.cleaned_data["member"], team=team, by=request.user)  # type: ignore[arg-type]
-            messages.success(request, _("Added to the team."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Please choose a peer or professional of your organisation."))
-    return redirect(team)
+        return redirect(team)
+    return web.act(
+        request,
+        lambda: services.add_to_team(membership=form.cleaned_data["member"], team=team, by=request.user),
+        success=_("Added to the team."),
+        next_url=team,
+    )
 
 
 @login_required
-def team_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def team_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_manager(request, pk)
     access.admin_membership(request)
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Archive team"),
             question=_("Archive the team %(team)s? History is kept.") % {"team": team},
-            action=request.path,
             cancel_url=team.get_absolute_url(),
             button=_("Archive"),
         )
-    services.archive_team(team=team, by=request.user)  # type: ignore[arg-type]
+    services.archive_team(team=team, by=request.user)
     messages.success(request, _("Team archived."))
     return redirect("accounts:organisation")
 
 
 @login_required
-def team_membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def team_membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team_membership = access.get_team_membership_for_manager(request, pk)
     team = team_membership.team
     if request.method != "POST":
-        warnings = [str(w) for w in team_change_warnings(team_membership)]
-        return render(
+        return web.confirm(
             request,
-            "confirm.html",
-            {
-                "title": _("Leave team"),
-                "question": _("End %(person)s's membership in %(team)s?")
-                % {"person": team_membership.membership.user.display_name, "team": team},
-                "warnings": warnings,
-                "action": request.path,
-                "cancel_url": team.get_absolute_url(),
-                "button": _("End membership"),
-            },
+            title=_("Leave team"),
+            question=_("End %(person)s's membership in %(team)s?")
+            % {"person": team_membership.membership.user.display_name, "team": team},
+            warnings=rules.team_change_warnings(team_membership),
+            cancel_url=team.get_absolute_url(),
+            button=_("End membership"),
         )
-    services.end_team_membership(team_membership=team_membership, by=request.user)  # type: ignore[arg-type]
+    services.end_team_membership(team_membership=team_membership, by=request.user)
     messages.success(request, _("Membership ended."))
     return redirect(team)
-
-
-def team_change_warnings(team_membership: Any) -> list[str]:
-    """Warnings from the rules of practice before a person leaves a team (filled by pairing.rules)."""
-    from pairing import rules as pairing_rules
-
-    warn = getattr(pairing_rules, "warnings_before_leaving_team", None)
-    return list(warn(team_membership)) if warn else []
 
 
 # --- People ----------------------------------------------------------------------------------
 
 
 @login_required
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     members = Membership.objects.visible_to(request.user).filter(organisation=manager.organisation)
     query = request.GET.get("q", "").strip()[:100]
@@ -471,7 +447,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_manager(request, pk)
     manager = access.manager_membership(request)
     peer_form = None
@@ -479,9 +455,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         peer_profile, _created = PeerProfile.objects.get_or_create(membership=member)
         peer_form = PeerProfileForm(request.POST or None, instance=copy.copy(peer_profile))
         if request.method == "POST" and peer_form.is_valid():
-            services.update_member_details(
-                profile=peer_profile, by=request.user, fields=peer_form.cleaned_data  # type: ignore[arg-type]
-            )
+            services.update_member_details(profile=peer_profile, by=request.user, fields=peer_form.cleaned_data)
             messages.success(request, _("Details saved."))
             return redirect(member)
     prof_form = None
@@ -489,13 +463,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         prof_profile, _created = ProfessionalProfile.objects.get_or_create(membership=member)
         prof_form = ProfessionalProfileForm(request.POST or None, instance=copy.copy(prof_profile))
         if request.method == "POST" and prof_form.is_valid():
-            services.update_member_details(
-                profile=prof_profile, by=request.user, fields=prof_form.cleaned_data  # type: ignore[arg-type]
-            )
+            services.update_member_details(profile=prof_profile, by=request.user, fields=prof_form.cleaned_data)
             messages.success(request, _("Details saved."))
             return redirect(member)
-    from .rules import has_any_placement_conflict
-
     context = {
         "member": member,
         "roles_form": RolesForm(initial={"roles": [r.value for r in member.roles]}),
@@ -503,54 +473,52 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "peer_form": peer_form,
         "prof_form": prof_form,
         "teams": member.team_memberships.select_related("team__service"),
-        "placement_conflict_declared": has_any_placement_conflict(member),
+        "placement_conflict_declared": rules.has_any_placement_conflict(member),
         "events": timeline(member)[:20],
     }
-    errors = (peer_form is not None and peer_form.errors) or (prof_form is not None and prof_form.errors)
-    return render(request, "accounts/member_detail.html", context, status=422 if errors else 200)
+    return web.render_form(request, "accounts/member_detail.html", context, peer_form, prof_form)
 
 
 @require_POST
 @login_required
-def member_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def member_roles(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_manager(request, pk)
     access.admin_membership(request)
     form = RolesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_roles(membership=member, roles=form.cleaned_data["roles"], by=request.user)  # type: ignore[arg-type]
-            messages.success(request, _("Roles saved."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose at least one role."))
-    return redirect(member)
+        return redirect(member)
+    return web.act(
+        request,
+        lambda: services.set_roles(membership=member, roles=form.cleaned_data["roles"], by=request.user),
+        success=_("Roles saved."),
+        next_url=member,
+    )
 
 
 @login_required
-def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+def member_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_manager(request, pk)
     access.admin_membership(request)
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Person leaves"),
             question=_("%(person)s leaves the organisation today. Their history is kept.")
             % {"person": member.user.display_name},
-            action=request.path,
             cancel_url=member.get_absolute_url(),
             button=_("Confirm"),
         )
-    try:
-        services.end_membership(membership=member, by=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Membership ended."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:member_list")
+    return web.act(
+        request,
+        lambda: services.end_membership(membership=member, by=request.user),
+        success=_("Membership ended."),
+        next_url="accounts:member_list",
+    )
 
 
 @login_required
-def member_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def member_erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An org admin erases a person who has left their organisation (GDPR Art. 17)."""
     member = access.get_member_for_manager(request, pk)
     access.admin_membership(request)

@@ -44,6 +44,6 @@ def get_assignment_for_mentor(request: HttpRequest, pk: int) -> MentorAssignment
     return get_or_404(MentorAssignment.objects.current().filter(mentor=mentor), pk)
 
 
-def get_peer_for_manager(request: HttpRequest, pk: int) -> Membership:
+def get_peer_for_manager(request: HttpRequest, pk: object) -> Membership:
     manager = manager_membership(request)
     return get_or_404(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation, is_peer=True), pk)

@@ -8,12 +8,13 @@ class MentoringConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Role
+        from pairing.ports import MentorFacts, register_mentor_facts
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds, sweeps
 
-        from . import attention, demo, privacy
+        from . import attention, demo, privacy, selectors, stats
 
         register_nav(
             NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
@@ -23,6 +24,14 @@ class MentoringConfig(AppConfig):
         register_attention(attention.items)
         privacy.register()
         register_demo(demo.seed, order=10)
+        register_mentor_facts(
+            MentorFacts(
+                current_assignments=selectors.current_assignments,
+                irritation_counts=stats.irritation_counts_per_team,
+                assign_url=selectors.assign_url,
+                irritations_url=selectors.irritations_url,
+            )
+        )
         K = kinds.NotificationKind
         kinds.register(
             K("mentoring.mentor_assigned", _("You have a new mentor")),

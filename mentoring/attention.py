@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, Max, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Membership
 from tandem.navigation import AttentionItem
 
 from .models import Irritation, MentorAssignment
+from .rules import check_in_due_on, check_in_status
+from .selectors import peers_without_mentor, with_last_check_in
 
 
 def items(request: HttpRequest) -> list[AttentionItem]:
@@ -33,16 +33,16 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                          "%(count)d irritations wait for your acknowledgement", waiting) % {"count": waiting},
                 reverse("mentoring:mentees"), waiting))
         due = [
-            a for a in MentorAssignment.objects.current().filter(mentor=membership).annotate(last=Max("check_ins__held_on"))
-            if a.next_check_in_on(a.last) <= today + dt.timedelta(days=2)  # type: ignore[attr-defined]
+            a for a in with_last_check_in(MentorAssignment.objects.current().filter(mentor=membership))
+            if check_in_status(check_in_due_on(a), today=today) is not None
         ]
         if due:
             result.append(AttentionItem(
                 ngettext("%(count)d check-in is due", "%(count)d check-ins are due", len(due)) % {"count": len(due)},
                 reverse("mentoring:mentees"), len(due)))
     if membership.is_peer:
-        mine = MentorAssignment.objects.current().filter(peer=membership).annotate(last=Max("check_ins__held_on")).first()
-        if mine is not None and mine.next_check_in_on(mine.last) <= today + dt.timedelta(days=2):  # type: ignore[attr-defined]
+        mine = with_last_check_in(MentorAssignment.objects.current().filter(peer=membership)).first()
+        if mine is not None and check_in_status(check_in_due_on(mine), today=today) is not None:
             result.append(AttentionItem(_("A talk with your mentor is due"), reverse("mentoring:my_irritations")))
         own = Irritation.objects.visible_to(request.user).open().filter(peer=membership)
         proposals = own.filter(resolution_proposed_at__isnull=False).count()
@@ -58,12 +58,7 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                          "%(count)d of your irritations go to your mentor soon", soon) % {"count": soon},
                 reverse("mentoring:my_irritations"), soon))
     if membership.is_team_lead or membership.is_org_admin:
-        without = (
-            Membership.objects.active()
-            .filter(organisation_id=membership.organisation_id, is_peer=True)
-            .exclude(Exists(MentorAssignment.objects.current().filter(peer=OuterRef("pk"))))
-            .count()
-        )
+        without = peers_without_mentor(membership.organisation_id)
         if without:
             result.append(AttentionItem(
                 ngettext("%(count)d peer has no mentor", "%(count)d peers have no mentor", without) % {"count": without},

@@ -25,7 +25,9 @@ from tandem.db import DatePlusDays
 from tandem.notifications.services import notify
 
 from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
-from .services import current_mentor, end_assignment_on, notify_mentor_addressed
+from .rules import CHECK_IN_SOON_DAYS, check_in_due_on, check_in_status
+from .selectors import current_mentor, with_last_check_in
+from .services import end_assignment_on, notify_mentor_addressed
 
 
 def _settings_for(org_id: int, cache: dict[int, MentoringSettings]) -> MentoringSettings:
@@ -275,35 +277,26 @@ def _tell_backup(irritation: Irritation, settings: MentoringSettings) -> None:
 
 # --- Check-in reminders ------------------------------------------------------------------------
 
-CHECK_IN_SOON_DAYS = 2
-
-
-
-
 def remind_check_ins(now: dt.datetime | None = None) -> int:
     """Remind mentor and peer of a check-in due soon, and again when it is overdue (once each)."""
     today = timezone.localdate(now or timezone.now())
     # The database picks the assignments whose check-in is due within CHECK_IN_SOON_DAYS (or
     # overdue), so the work follows the reminders due, not every current assignment; the loop
-    # below decides "soon" or "overdue" exactly as before (same event keys, same dedupe).
+    # below decides "soon" or "overdue" exactly with the rule.
     due_on = DatePlusDays(
         Coalesce(Max("check_ins__held_on"), F("started_on")), F("check_in_every_weeks") * 7, output_field=DateField()
     )
     assignments = (
-        MentorAssignment.objects.current()
-        .filter(mentor__ended_on__isnull=True, peer__ended_on__isnull=True)
-        .annotate(last_held_on=Max("check_ins__held_on"), sql_due_on=due_on)
+        with_last_check_in(MentorAssignment.objects.current().filter(mentor__ended_on__isnull=True, peer__ended_on__isnull=True))
+        .annotate(sql_due_on=due_on)
         .filter(sql_due_on__lte=today + dt.timedelta(days=CHECK_IN_SOON_DAYS))
         .select_related("peer__user", "mentor__user")
     )
     sent = 0
     for assignment in assignments:
-        due = assignment.next_check_in_on(assignment.last_held_on)  # type: ignore[attr-defined]
-        if today > due:
-            which = "overdue"
-        elif today >= due - dt.timedelta(days=CHECK_IN_SOON_DAYS):
-            which = "soon"
-        else:
+        due = check_in_due_on(assignment)
+        which = check_in_status(due, today=today)
+        if which is None:
             continue
         with transaction.atomic():
             rows = notify(

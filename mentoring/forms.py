@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -9,13 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
+from pairing.selectors import open_tandems_of_peer
 
 from .models import Irritation, MentoringSettings
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Any) -> str:
         return obj.user.display_name
+
+
+class TandemPartnerChoiceField(forms.ModelChoiceField):
+    """A peer's tandem, named after her partner."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.professional.user.display_name
 
 
 class AssignMentorForm(forms.Form):
@@ -27,8 +35,8 @@ class AssignMentorForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Membership.objects.active().filter(organisation=organisation).select_related("user")
-        self.fields["peer"].queryset = people.filter(is_peer=True)  # type: ignore[attr-defined]
-        self.fields["mentor"].queryset = people.filter(is_mentor=True)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["peer"]).queryset = people.filter(is_peer=True)
+        cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = people.filter(is_mentor=True)
         self.fields["mentor"].help_text = _("A professional or an experienced peer. Not the peer's tandem partner.")
         self.fields["started_on"].initial = timezone.localdate()
 
@@ -55,7 +63,7 @@ class IrritationForm(forms.Form):
     what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
     happened_on = forms.DateField(label=_("When did it happen?"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     category = forms.ChoiceField(label=_("Category"), choices=Irritation.Category.choices)
-    tandem: forms.ModelChoiceField = forms.ModelChoiceField(
+    tandem = TandemPartnerChoiceField(
         label=_("Tandem involved (optional)"), queryset=Membership.objects.none(), required=False
     )
     colleague = PersonChoiceField(label=_("Colleague involved (optional)"), queryset=Membership.objects.none(), required=False)
@@ -76,11 +84,8 @@ class IrritationForm(forms.Form):
 
     def __init__(self, *args: Any, peer: Membership, settings: MentoringSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from pairing.models import Tandem
-
-        self.fields["tandem"].queryset = Tandem.objects.open().filter(peer=peer).select_related("professional__user")  # type: ignore[attr-defined]
-        self.fields["tandem"].label_from_instance = lambda t: t.professional.user.display_name  # type: ignore[attr-defined]
-        self.fields["colleague"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["tandem"]).queryset = open_tandems_of_peer(peer)
+        cast(forms.ModelChoiceField, self.fields["colleague"]).queryset = (
             Membership.objects.active().filter(organisation=peer.organisation).exclude(pk=peer.pk).select_related("user")
         )
         self.fields["clarify_by"].help_text = _(
@@ -110,7 +115,7 @@ class ShareWithLeadForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = (
             Membership.objects.active().filter(organisation=organisation, is_team_lead=True).select_related("user")
         )
 
@@ -127,15 +132,15 @@ class MentoringSettingsForm(forms.ModelForm):
             "resolve_requires_peer_confirmation",
             "retention_months",
         ]
+        field_classes = {"backup": PersonChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        backup = self.fields["backup"]
-        backup.queryset = (  # type: ignore[attr-defined]
+        backup = cast(forms.ModelChoiceField, self.fields["backup"])
+        backup.queryset = (
             Membership.objects.active()
             .filter(organisation=organisation)
             .filter(Q(is_mentor=True) | Q(is_team_lead=True))
             .select_related("user")
         )
-        backup.label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]
 

@@ -34,6 +34,13 @@ class MentorAssignmentQuerySet(models.QuerySet["MentorAssignment"]):
     def current(self) -> MentorAssignmentQuerySet:
         return self.filter(ended_on__isnull=True)
 
+    def that_count(self) -> MentorAssignmentQuerySet:
+        """Rule of practice 1, the one notion of "the peer has a mentor": a current assignment whose
+        mentor is an active member still holding the mentor role, and whose peer is an active peer."""
+        return self.current().filter(
+            mentor__ended_on__isnull=True, mentor__is_mentor=True, peer__ended_on__isnull=True, peer__is_peer=True
+        )
+
 
 class MentorAssignment(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="mentor_assignments")

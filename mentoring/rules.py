@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pairing.models import Tandem
+from pairing.rules import has_open_tandem
+
+from .models import MentorAssignment
+
+# A check-in counts as "due soon" this many days before its day (reminder and start page).
+CHECK_IN_SOON_DAYS = 2
 
 
 def mentor_refusal(*, peer: Membership, mentor: Membership) -> str | None:
@@ -17,7 +25,7 @@ def mentor_refusal(*, peer: Membership, mentor: Membership) -> str | None:
     if mentor.organisation_id != peer.organisation_id:
         return _("This person is not a mentor in your organisation.")
     # The mentor mediates exactly the conflicts between a peer and her tandem partner.
-    if Tandem.objects.open().filter(peer=peer, professional=mentor).exists():
+    if has_open_tandem(peer, mentor):
         return _(
             "%(mentor)s works in a tandem with %(peer)s and cannot be her mentor: the mentor mediates "
             "exactly the conflicts that can arise between tandem partners. Please choose someone else."
@@ -27,4 +35,22 @@ def mentor_refusal(*, peer: Membership, mentor: Membership) -> str | None:
 
 def has_mentor(peer: Membership) -> bool:
     """Rule of practice 1: every peer has a mentor before and while working in a team."""
-    return peer.mentor_assignments.filter(ended_on__isnull=True).exists()
+    return MentorAssignment.objects.that_count().filter(peer=peer).exists()
+
+
+def check_in_due_on(assignment: MentorAssignment) -> dt.date:
+    """The day the next check-in is due: every N weeks after the last one (or the start).
+
+    ``assignment`` comes from ``selectors.with_last_check_in``, which adds ``last_held_on``.
+    """
+    last_held_on: dt.date | None = getattr(assignment, "last_held_on", None)
+    return assignment.next_check_in_on(last_held_on)
+
+
+def check_in_status(due_on: dt.date, *, today: dt.date) -> Literal["soon", "overdue"] | None:
+    """Whether the check-in due on ``due_on`` is overdue, due soon, or neither."""
+    if today > due_on:
+        return "overdue"
+    if today >= due_on - dt.timedelta(days=CHECK_IN_SOON_DAYS):
+        return "soon"
+    return None

@@ -17,6 +17,7 @@ from tandem.notifications.services import notify
 
 from . import rules
 from .models import CheckIn, Irritation, MentorAssignment
+from .selectors import current_mentor
 
 # --- Mentor assignments ------------------------------------------------------------------------
 
@@ -136,12 +137,7 @@ def record_check_in(*, assignment: MentorAssignment, by: Any, held_on: dt.date, 
     return check_in
 
 
-def last_check_in_on(assignment: MentorAssignment) -> dt.date | None:
-    return assignment.check_ins.order_by("-held_on").values_list("held_on", flat=True).first()
-
-
 # --- Irritations -------------------------------------------------------------------------------
-
 
 
 def _require_open(irritation: Irritation) -> None:
@@ -166,16 +162,6 @@ def _locked(irritation: Irritation) -> Irritation:
         .select_related("peer__user", "mentor__user", "organisation")
         .get(pk=irritation.pk)
     )
-
-
-def current_mentor(peer: Membership | int) -> Membership | None:
-    assignment = (
-        MentorAssignment.objects.current()
-        .filter(peer=peer, mentor__ended_on__isnull=True, mentor__is_mentor=True)
-        .select_related("mentor__user")
-        .first()
-    )
-    return assignment.mentor if assignment else None
 
 
 def _url(irritation: Irritation) -> str:

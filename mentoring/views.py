@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_membership, manager_membership
-from accounts.models import Membership, Team
-from tandem.web import apply_errors, confirm
+from accounts.http import AuthenticatedHttpRequest
+from tandem import web
+from tandem.audit.services import timeline
 
-from . import access, services
+from . import access, selectors, services
 from .forms import (
     AssignMentorForm,
     CheckInForm,
@@ -32,77 +33,67 @@ from .forms import (
     ShareWithLeadForm,
 )
 from .models import Irritation, MentorAssignment, MentoringSettings
-from .stats import irritation_counts_per_team
 
 PAGE_SIZE = 25
-
-
-def _status(form: Any) -> int:
-    return 422 if form.errors else 200
 
 
 # --- Team lead / org admin: assignments ---------------------------------------------------------
 
 
 @login_required
-def lead_overview(request: HttpRequest) -> HttpResponse:
+def lead_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Peers and their mentors; per team only numbers of irritations, never text or names."""
     manager = manager_membership(request)
-    current = MentorAssignment.objects.current().select_related("mentor__user")
-    peers = (
-        Membership.objects.active()
-        .filter(organisation=manager.organisation, is_peer=True)
-        .select_related("user")
-        .prefetch_related(Prefetch("mentor_assignments", queryset=current, to_attr="current_assignments"))
-    )
-    page = Paginator(peers, PAGE_SIZE).get_page(request.GET.get("page"))
-    teams = list(Team.objects.active().filter(organisation=manager.organisation).select_related("service"))
-    counts = irritation_counts_per_team([t.pk for t in teams])
-    team_rows = [(team, counts[team.pk]) for team in teams]
+    page = Paginator(selectors.peers_with_mentors(manager.organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    team_rows = selectors.irritation_numbers_per_team(manager.organisation)
     return render(request, "mentoring/lead_overview.html", {"page": page, "team_rows": team_rows})
 
 
 @login_required
-def assign(request: HttpRequest) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = manager_membership(request)
     initial: dict[str, Any] = {}
     if request.GET.get("peer"):
-        initial["peer"] = access.get_peer_for_manager(request, request.GET["peer"]).pk  # type: ignore[arg-type]
+        initial["peer"] = access.get_peer_for_manager(request, request.GET["peer"]).pk
     form = AssignMentorForm(request.POST or None, organisation=manager.organisation, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment = services.assign_mentor(
-                peer=form.cleaned_data["peer"],
-                mentor=form.cleaned_data["mentor"],
-                by=request.user,
-                started_on=form.cleaned_data["started_on"],
-                check_in_every_weeks=form.cleaned_data["check_in_every_weeks"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(mentor)s is now the mentor of %(peer)s.")
-                % {"mentor": assignment.mentor.user.display_name, "peer": assignment.peer.user.display_name},
-            )
-            return redirect("mentoring:peer_history", pk=assignment.peer_id)
-    return render(request, "mentoring/assign.html", {"form": form}, status=_status(form))
+
+    def assign_mentor(data: dict[str, Any]) -> MentorAssignment:
+        assignment = services.assign_mentor(
+            peer=data["peer"],
+            mentor=data["mentor"],
+            by=request.user,
+            started_on=data["started_on"],
+            check_in_every_weeks=data["check_in_every_weeks"],
+        )
+        messages.success(
+            request,
+            _("%(mentor)s is now the mentor of %(peer)s.")
+            % {"mentor": assignment.mentor.user.display_name, "peer": assignment.peer.user.display_name},
+        )
+        return assignment
+
+    return web.submit(
+        request,
+        form,
+        assign_mentor,
+        template="mentoring/assign.html",
+        next_url=lambda assignment: reverse("mentoring:peer_history", args=[assignment.peer_id]),
+    )
 
 
 @login_required
-def peer_history(request: HttpRequest, pk: int) -> HttpResponse:
+def peer_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     peer = access.get_peer_for_manager(request, pk)
     assignments = MentorAssignment.objects.visible_to(request.user).filter(peer=peer)
     return render(request, "mentoring/peer_history.html", {"peer": peer, "assignments": assignments})
 
 
 @login_required
-def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_manager(request, pk)
     back = reverse("mentoring:peer_history", args=[assignment.peer_id])
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("End mentoring"),
             question=_(
@@ -110,118 +101,100 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 "to hand them over to a new mentor."
             )
             % {"peer": assignment.peer.user.display_name, "mentor": assignment.mentor.user.display_name},
-            action=request.path,
             cancel_url=back,
             button=_("End mentoring"),
         )
-    try:
-        services.end_assignment(assignment=assignment, by=request.user)
-        messages.success(request, _("The mentoring has ended."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(back)
+    return web.act(
+        request,
+        lambda: services.end_assignment(assignment=assignment, by=request.user),
+        success=_("The mentoring has ended."),
+        next_url=back,
+    )
 
 
 @login_required
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = admin_membership(request)
     instance = MentoringSettings.for_organisation(admin.organisation)
     form = MentoringSettingsForm(request.POST or None, instance=instance, organisation=admin.organisation)
-    if request.method == "POST" and form.is_valid():
-        services.save_settings(form=form, by=request.user)
-        messages.success(request, _("The mentoring settings were saved."))
-        return redirect("mentoring:settings")
-    return render(request, "mentoring/settings.html", {"form": form}, status=_status(form))
+    return web.submit(
+        request,
+        form,
+        lambda data: services.save_settings(form=form, by=request.user),
+        template="mentoring/settings.html",
+        success=_("The mentoring settings were saved."),
+        next_url=reverse("mentoring:settings"),
+    )
 
 
 # --- Mentor ------------------------------------------------------------------------------------
 
 
 @login_required
-def mentees(request: HttpRequest) -> HttpResponse:
+def mentees(request: AuthenticatedHttpRequest) -> HttpResponse:
     mentor = access.mentor_membership(request)
-    assignments = list(
-        MentorAssignment.objects.current()
-        .filter(mentor=mentor)
-        .annotate(last_held_on=Max("check_ins__held_on"))
-        .select_related("peer__user")
-        .order_by("peer__user__full_name")
-    )
-    by_peer: dict[int, list[Irritation]] = defaultdict(list)
-    for irritation in Irritation.objects.visible_to(request.user).open().filter(mentor=mentor).order_by("clarify_by"):
-        by_peer[irritation.peer_id].append(irritation)
-    today = timezone.localdate()
-    rows = []
-    for assignment in assignments:
-        due = assignment.next_check_in_on(assignment.last_held_on)  # type: ignore[attr-defined]
-        rows.append({"assignment": assignment, "irritations": by_peer.get(assignment.peer_id, []),
-                     "next_check_in": due, "overdue": due < today})
-    return render(request, "mentoring/mentees.html", {"rows": rows})
+    return render(request, "mentoring/mentees.html", {"rows": selectors.mentee_rows(mentor, viewer=request.user)})
+
+
+def _check_in_page(
+    request: AuthenticatedHttpRequest, assignment: MentorAssignment, form: forms.Form, interval_form: forms.Form
+) -> HttpResponse:
+    context = {
+        "assignment": assignment,
+        "form": form,
+        "interval_form": interval_form,
+        "check_ins": assignment.check_ins.all()[:20],
+    }
+    return web.render_form(request, "mentoring/check_in.html", context, form, interval_form)
 
 
 @login_required
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_mentor(request, pk)
     form = CheckInForm(request.POST or None, initial={"held_on": timezone.localdate()})
     interval_form = CheckInIntervalForm(initial={"check_in_every_weeks": assignment.check_in_every_weeks})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_check_in(assignment=assignment, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The check-in was recorded."))
-            return redirect("mentoring:mentees")
-    check_ins = assignment.check_ins.all()[:20]
-    return render(
+    return web.submit(
         request,
-        "mentoring/check_in.html",
-        {"assignment": assignment, "form": form, "interval_form": interval_form, "check_ins": check_ins},
-        status=_status(form),
+        form,
+        lambda data: services.record_check_in(assignment=assignment, by=request.user, **data),
+        template="mentoring/check_in.html",
+        context={"assignment": assignment, "interval_form": interval_form, "check_ins": assignment.check_ins.all()[:20]},
+        success=_("The check-in was recorded."),
+        next_url=reverse("mentoring:mentees"),
     )
 
 
 @require_POST
 @login_required
-def check_in_interval(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in_interval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_mentor(request, pk)
     form = CheckInIntervalForm(request.POST)
     if form.is_valid():
-        services.set_check_in_interval(assignment=assignment, weeks=form.cleaned_data["check_in_every_weeks"], by=request.user)
-        messages.success(request, _("The check-in interval was changed."))
-        return redirect("mentoring:check_in", pk=assignment.pk)
-    return render(
-        request,
-        "mentoring/check_in.html",
-        {"assignment": assignment, "form": CheckInForm(initial={"held_on": timezone.localdate()}),
-         "interval_form": form, "check_ins": assignment.check_ins.all()[:20]},
-        status=422,
-    )
+        try:
+            services.set_check_in_interval(
+                assignment=assignment, weeks=form.cleaned_data["check_in_every_weeks"], by=request.user
+            )
+        except ValidationError as error:
+            web.apply_errors(form, error)
+        else:
+            messages.success(request, _("The check-in interval was changed."))
+            return redirect("mentoring:check_in", pk=assignment.pk)
+    return _check_in_page(request, assignment, CheckInForm(initial={"held_on": timezone.localdate()}), form)
 
 
 # --- Peer: the irritation log ---------------------------------------------------------------------
 
 
 @login_required
-def my_irritations(request: HttpRequest) -> HttpResponse:
+def my_irritations(request: AuthenticatedHttpRequest) -> HttpResponse:
     peer = access.peer_membership(request)
     irritations = Irritation.objects.visible_to(request.user).filter(peer=peer).order_by("-created_at", "-id")
     page = Paginator(irritations, PAGE_SIZE).get_page(request.GET.get("page"))
-    assignment = (
-        MentorAssignment.objects.current().filter(peer=peer)
-        .annotate(last_held_on=Max("check_ins__held_on")).select_related("mentor__user").first()
-    )
-    next_check_in = assignment.next_check_in_on(assignment.last_held_on) if assignment else None  # type: ignore[attr-defined]
-    pending = Irritation.objects.open().filter(peer=peer, handover_pending=True).count() if assignment else 0
-    return render(
-        request,
-        "mentoring/my_irritations.html",
-        {"page": page, "assignment": assignment, "next_check_in": next_check_in, "handover_pending": pending},
-    )
+    return render(request, "mentoring/my_irritations.html", {"page": page, **selectors.own_mentoring(peer)})
 
 
 @login_required
-def irritation_create(request: HttpRequest) -> HttpResponse:
+def irritation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     peer = access.peer_membership(request)
     settings = MentoringSettings.for_organisation(peer.organisation)
     form = IrritationForm(
@@ -230,26 +203,24 @@ def irritation_create(request: HttpRequest) -> HttpResponse:
         settings=settings,
         initial={"happened_on": timezone.localdate(), "start_mode": Irritation.StartMode.MENTOR_NOW},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            irritation = services.raise_irritation(peer=peer, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Your irritation was saved."))
-            return redirect(irritation)
-    return render(request, "mentoring/irritation_form.html", {"form": form}, status=_status(form))
+    return web.submit(
+        request,
+        form,
+        lambda data: services.raise_irritation(peer=peer, by=request.user, **data),
+        template="mentoring/irritation_form.html",
+        success=_("Your irritation was saved."),
+        next_url=lambda irritation: irritation,
+    )
 
 
 @login_required
-def irritation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     irritation = access.get_irritation(request, pk)
     return _detail(request, irritation)
 
 
-def _detail(request: HttpRequest, irritation: Irritation, status: int = 200, **forms: Any) -> HttpResponse:
-    from tandem.audit.services import timeline
-
+def _detail(request: AuthenticatedHttpRequest, irritation: Irritation, status: int = 200, **forms: Any) -> HttpResponse:
+    """The irritation page; a refused action shows its reason on top (``error``), status 422."""
     is_peer = irritation.peer.user_id == request.user.pk
     is_mentor = (
         irritation.mentor is not None and irritation.mentor.user_id == request.user.pk and not irritation.handover_pending
@@ -274,7 +245,7 @@ def _detail(request: HttpRequest, irritation: Irritation, status: int = 200, **f
     return render(request, "mentoring/irritation_detail.html", context, status=status)
 
 
-def _act(request: HttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
     irritation = access.get_irritation(request, pk, read=False)
     try:
         action(irritation=irritation, by=request.user, **kwargs)
@@ -289,44 +260,50 @@ def _act(request: HttpRequest, pk: int, action: Any, success: str, **kwargs: Any
 
 @require_POST
 @login_required
-def irritation_address(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_address(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.address_to_mentor, _("Your mentor can now see this irritation."))
 
 
 @require_POST
 @login_required
-def irritation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.acknowledge, _("You acknowledged the irritation."))
 
 
 @require_POST
 @login_required
-def irritation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.withdraw, _("The irritation was withdrawn."))
 
 
 @require_POST
 @login_required
-def irritation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.resolve, _("The irritation is resolved."))
 
 
 @require_POST
 @login_required
-def irritation_revoke_share(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_revoke_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.revoke_lead_share, _("The team lead can no longer see this irritation."))
 
 
-def _form_act(request: HttpRequest, pk: int, form_class: Any, form_name: str, action: Any, success: str,
-              form_kwargs: dict[str, Any] | None = None, mapping: dict[str, str] | None = None) -> HttpResponse:
+def _form_act(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: Any,
+    form_name: str,
+    action: Any,
+    success: str,
+    form_kwargs: Callable[[Irritation], dict[str, Any]] | None = None,
+) -> HttpResponse:
     irritation = access.get_irritation(request, pk, read=False)
-    form = form_class(request.POST, **(form_kwargs(irritation) if callable(form_kwargs) else {}))
+    form = form_class(request.POST, **(form_kwargs(irritation) if form_kwargs else {}))
     if form.is_valid():
-        data = {(mapping or {}).get(k, k): v for k, v in form.cleaned_data.items()}
         try:
-            action(irritation=irritation, by=request.user, **data)
+            action(irritation=irritation, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            web.apply_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(irritation)
@@ -338,36 +315,36 @@ def _form_act(request: HttpRequest, pk: int, form_class: Any, form_name: str, ac
 
 @require_POST
 @login_required
-def irritation_message(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_act(request, pk, MessageForm, "message_form", services.post_message, _("Your message was added."))
 
 
 @require_POST
 @login_required
-def irritation_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_act(request, pk, ResolutionForm, "resolution_form", services.propose_resolution,
                      _("Your proposal was sent to the peer."))
 
 
 @require_POST
 @login_required
-def irritation_move_date(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_move_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_act(request, pk, ClarifyByForm, "date_form", services.move_clarify_by, _("The date was moved."))
 
 
 @require_POST
 @login_required
-def irritation_share(request: HttpRequest, pk: int) -> HttpResponse:
+def irritation_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_act(
         request, pk, ShareWithLeadForm, "share_form", services.share_with_lead,
         _("The team lead can now read this irritation until you revoke it."),
-        form_kwargs=lambda irritation: {"organisation": irritation.organisation},  # type: ignore[arg-type]
+        form_kwargs=lambda irritation: {"organisation": irritation.organisation},
     )
 
 
 @require_POST
 @login_required
-def hand_over(request: HttpRequest) -> HttpResponse:
+def hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
     peer = access.peer_membership(request)
     try:
         moved = services.hand_over(peer=peer, by=request.user)

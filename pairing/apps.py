@@ -10,6 +10,7 @@ class PairingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Role
+        from accounts.rules import register_team_change_warnings
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
@@ -17,6 +18,7 @@ class PairingConfig(AppConfig):
         from tandem.notifications.sweeps import register_sweep
 
         from . import demo, privacy
+        from .rules import warnings_before_leaving_team
         from .views import attention
 
         register_nav(
@@ -28,6 +30,7 @@ class PairingConfig(AppConfig):
         privacy.register()
         # After mentoring's demo: the demo tandems need the peers' mentors (rule of practice 1).
         register_demo(demo.seed, order=20)
+        register_team_change_warnings(warnings_before_leaving_team)
         kinds.register(
             kinds.NotificationKind("tandem.proposed", _("A tandem was proposed to you"), digest_allowed=False),
             kinds.NotificationKind("tandem.activated", _("A tandem is active")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -25,7 +25,7 @@ def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
 
 
 class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Any) -> str:
         return obj.user.display_name
 
 
@@ -55,16 +55,16 @@ class ProposeForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).active().select_related("service")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(organisation=organisation).active().select_related("service")
         # Every active member of the organisation is a valid choice, so that choosing a peer as the
         # professional gets its own clear message; the lists offer only the fitting people.
         members = Membership.objects.active().filter(organisation=organisation).select_related("user")
-        self.fields["peer"].queryset = members  # type: ignore[attr-defined]
-        self.fields["professional"].queryset = members  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["peer"]).queryset = members
+        cast(forms.ModelChoiceField, self.fields["professional"]).queryset = members
         people = list(members.filter(is_peer=True) | members.filter(is_professional=True))
         blank = [("", "---------")]
-        self.fields["peer"].widget.choices = blank + [(m.pk, m.user.display_name) for m in people if m.is_peer]  # type: ignore[attr-defined]
-        self.fields["professional"].widget.choices = blank + [  # type: ignore[attr-defined]
+        cast(forms.Select, self.fields["peer"].widget).choices = blank + [(m.pk, m.user.display_name) for m in people if m.is_peer]
+        cast(forms.Select, self.fields["professional"].widget).choices = blank + [
             (m.pk, m.user.display_name) for m in people if m.is_professional
         ]
 
@@ -152,6 +152,6 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(organisation=organisation).active()  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).active().select_related("service")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.filter(organisation=organisation).active()
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(organisation=organisation).active().select_related("service")
 

@@ -3,15 +3,18 @@
 The proposal form, the team lead dashboard, the suggestions and the tests all ask these functions,
 so a rule is written once. Each function can be given facts that a caller already counted in bulk
 (the dashboard does that) and otherwise looks them up itself.
+
+Direction: pairing sits below mentoring and imports none of it; mentoring asks pairing through
+pairing.rules and pairing.selectors, and tells pairing its mentor facts through ``pairing.ports``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,9 +22,7 @@ from accounts.models import Membership, Service, Team, TeamMembership
 from accounts.rules import has_placement_conflict
 
 from .models import PairingSettings, Tandem
-
-if TYPE_CHECKING:
-    pass
+from .ports import mentor_facts
 
 MIN_PEERS_PER_TEAM = 2
 
@@ -47,21 +48,11 @@ class Explanation:
         return not self.ok and not self.blocking
 
 
-def assign_mentor_url(peer: Membership) -> str:
-    """Where a mentor is assigned (the mentoring app); empty until that page exists."""
-    try:
-        return f"{reverse('mentoring:assign')}?peer={peer.pk}"
-    except NoReverseMatch:
-        return ""
-
-
 # --- rule 1: the peer has an active mentor ----------------------------------------------------
 
 
 def peer_has_mentor(peer: Membership) -> bool:
-    from mentoring.models import MentorAssignment
-
-    return MentorAssignment.objects.current().filter(peer=peer).exists()
+    return mentor_facts().current_assignments().filter(peer=peer).exists()
 
 
 def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanation:
@@ -77,7 +68,7 @@ def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanat
         _("%(name)s has no active mentor. A peer needs a mentor before working in a tandem; please assign one first.")
         % {"name": name},
         blocking=True,
-        link=assign_mentor_url(peer),
+        link=mentor_facts().assign_url(peer),
         link_label=_("Assign a mentor"),
     )
 
@@ -159,6 +150,25 @@ def warnings_before_ending(tandem: Tandem) -> list[str]:
     ]
 
 
+# --- reflections every N weeks ---------------------------------------------------------------
+
+# A reflection counts as overdue two weeks after it became due (the reminder goes out when due).
+REFLECTION_GRACE = dt.timedelta(days=14)
+
+
+def reflection_due_on(*, activated_on: dt.date | None, last: dt.datetime | dt.date | None, weeks: int) -> dt.date | None:
+    """When the next reflection of one partner is due: N weeks after the last one (or the start)."""
+    if isinstance(last, dt.datetime):
+        last = timezone.localdate(last)
+    base = last or activated_on
+    return base + dt.timedelta(weeks=weeks) if base else None
+
+
+def reflection_overdue(due_on: dt.date, *, today: dt.date | None = None) -> bool:
+    """A due reflection is overdue once the grace period after its due day has passed."""
+    return due_on + REFLECTION_GRACE < (today or timezone.localdate())
+
+
 # --- rule 3: not where the peer was a client --------------------------------------------------
 
 
@@ -228,9 +238,14 @@ def capacity_rule(
 # --- rule 5: no second tandem of the same pair -------------------------------------------------
 
 
+def has_open_tandem(peer: Membership, professional: Membership) -> bool:
+    """Whether the two already work together in an open tandem."""
+    return Tandem.objects.open().filter(peer=peer, professional=professional).exists()
+
+
 def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | None = None) -> Explanation:
     if has_open is None:
-        has_open = Tandem.objects.open().filter(peer=peer, professional=professional).exists()
+        has_open = has_open_tandem(peer, professional)
     if has_open:
         return Explanation(
             5, False, _("These two already work together in an open tandem."), blocking=True

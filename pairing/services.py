@@ -1,4 +1,4 @@
-"""Writes of the pairing domain, and the selectors its pages share.
+"""Writes of the pairing domain.
 
 Every write validates (rules of practice, state machine), saves, records the audit event and
 writes the notification outbox rows in one transaction.
@@ -7,23 +7,17 @@ writes the notification outbox rows in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Team, TeamMembership, User
 from tandem.audit.services import record
-from tandem.db import DatePlusDays
 from tandem.notifications.services import notify
 
-from . import rules
+from . import rules, selectors
 from .models import (
     SUPPORT_MONTHS,
     PairingSettings,
@@ -34,9 +28,6 @@ from .models import (
     ThreeWayMeeting,
     add_months,
 )
-
-# A reflection counts as overdue two weeks after it became due (the reminder goes out when due).
-REFLECTION_GRACE = dt.timedelta(days=14)
 
 
 def _team_member(team: Team, membership: Membership, function: str) -> bool:
@@ -404,80 +395,9 @@ def share_reflection(*, reflection: Reflection, by: Membership) -> Reflection:
     return reflection
 
 
-def reflection_due_on(*, activated_on: dt.date | None, last: dt.datetime | dt.date | None, weeks: int) -> dt.date | None:
-    """When the next reflection of one partner is due: N weeks after the last one (or the start)."""
-    if isinstance(last, dt.datetime):
-        last = timezone.localdate(last)
-    base = last or activated_on
-    return base + dt.timedelta(weeks=weeks) if base else None
-
-
-@dataclass
-class DueReflection:
-    tandem: Tandem
-    side: str
-    due_on: dt.date
-
-    @property
-    def author(self) -> Membership:
-        return self.tandem.peer if self.side == "peer" else self.tandem.professional
-
-    @property
-    def author_id(self) -> int:
-        return self.tandem.peer_id if self.side == "peer" else self.tandem.professional_id
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_on + REFLECTION_GRACE < timezone.localdate()
-
-
-
-
-def due_reflections(tandems: Any, *, today: dt.date | None = None) -> list[DueReflection]:
-    """Reflections that are due (each partner of each active tandem), computed in one query."""
-    today = today or timezone.localdate()
-    # The database narrows the active tandems to those with a partner due (one day of slack for
-    # the local-date conversion), so callers pay for the due ones, not for every active tandem;
-    # the loop below decides exactly, as before.
-    default_weeks = PairingSettings._meta.get_field("reflection_every_weeks").default
-    weeks = Coalesce(
-        Subquery(
-            PairingSettings.objects.filter(organisation_id=OuterRef("organisation_id")).values("reflection_every_weeks")[:1]
-        ),
-        Value(default_weeks),
-    )
-    limit = today + dt.timedelta(days=1)
-    rows = list(
-        tandems.filter(state=Tandem.State.ACTIVE)
-        .annotate(
-            last_peer=Max("reflections__created_at", filter=Q(reflections__author_id=F("peer_id"))),
-            last_professional=Max("reflections__created_at", filter=Q(reflections__author_id=F("professional_id"))),
-        )
-        .annotate(
-            reflection_weeks=weeks,
-            **{
-                f"sql_due_{side}": DatePlusDays(
-                    Coalesce(TruncDate(f"last_{side}"), F("activated_on")), weeks * 7, output_field=DateField()
-                )
-                for side in ("peer", "professional")
-            }
-        )
-        .filter(Q(sql_due_peer__lte=limit) | Q(sql_due_professional__lte=limit))
-    )
-    due: list[DueReflection] = []
-    for tandem in rows:
-        for side in ("peer", "professional"):
-            due_on = reflection_due_on(
-                activated_on=tandem.activated_on, last=getattr(tandem, f"last_{side}"), weeks=tandem.reflection_weeks
-            )
-            if due_on and due_on <= today:
-                due.append(DueReflection(tandem, side, due_on))
-    return due
-
-
 def send_reflection_reminders(*, today: dt.date | None = None) -> int:
     """Invite each partner whose reflection is due; the event key makes a second run a no-op."""
-    due = due_reflections(
+    due = selectors.due_reflections(
         Tandem.objects.select_related("peer__user", "professional__user", "team"), today=today
     )
     for item in due:
@@ -491,200 +411,3 @@ def send_reflection_reminders(*, today: dt.date | None = None) -> int:
                 context={"partner": item.tandem.partner_of(item.author).user.display_name},
             )
     return len(due)
-
-
-# --- suggestions ------------------------------------------------------------------------------
-
-
-@dataclass
-class Suggestion:
-    candidate: Membership
-    reasons: list[str]
-    concerns: list[str]
-    score: tuple[int, ...] = field(default_factory=tuple)
-
-
-def suggest(*, team: Team, peer: Membership | None = None, professional: Membership | None = None) -> list[Suggestion]:
-    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons."""
-    from accounts.models import PlacementConflict
-    from mentoring.models import MentorAssignment
-
-    settings = PairingSettings.for_organisation(team.organisation)
-    chosen = peer or professional
-    assert chosen is not None
-    looking_for = TeamMembership.Function.PROFESSIONAL if peer else TeamMembership.Function.PEER
-    side = "professional" if peer else "peer"
-    other_side = "peer" if peer else "professional"
-    active_filter = Q(**{f"tandems_as_{side}__state": Tandem.State.ACTIVE})
-    candidates = (
-        Membership.objects.active()
-        .filter(
-            organisation=team.organisation,
-            team_memberships__in=TeamMembership.objects.current().filter(team=team, function=looking_for),
-        )
-        .exclude(pk=chosen.pk)
-        .select_related("user")
-        .annotate(
-            active_tandems=Count(f"tandems_as_{side}", filter=active_filter, distinct=True),
-            open_with_chosen=Exists(
-                Tandem.objects.open().filter(**{side: OuterRef("pk"), other_side: chosen})
-            ),
-            is_mentor_pair=Exists(
-                MentorAssignment.objects.current().filter(
-                    Q(peer=chosen, mentor=OuterRef("pk")) | Q(peer=OuterRef("pk"), mentor=chosen)
-                )
-            ),
-            has_mentor=Exists(MentorAssignment.objects.current().filter(peer=OuterRef("pk"))),
-            conflict=Exists(PlacementConflict.objects.filter(peer=OuterRef("pk"), service=team.service_id)),
-        )
-    )
-    cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
-    result: list[Suggestion] = []
-    candidate: Any
-    for candidate in candidates:
-        reasons: list[str] = []
-        concerns: list[str] = []
-        if candidate.open_with_chosen:
-            concerns.append(rules.pair_rule(chosen, candidate, has_open=True).message)
-        if professional is not None:
-            if not candidate.has_mentor:
-                concerns.append(rules.mentor_rule(candidate, has_mentor=False).message)
-            if candidate.conflict:
-                concerns.append(rules.placement_rule(candidate, team.service, conflict=True).message)
-        if candidate.active_tandems >= cap:
-            concerns.append(_("Already at the organisation's limit of %(limit)d active tandems.") % {"limit": cap})
-        if not concerns:
-            reasons.append(_("No rule of practice is broken."))
-        reasons.append(
-            _("%(count)d active tandems.") % {"count": candidate.active_tandems}
-        )
-        reasons.append(_("Works in the same service (%(service)s).") % {"service": team.service.name})
-        if candidate.is_mentor_pair:
-            concerns.append(_("They are in a mentoring relationship; a tandem would mix the two roles."))
-        else:
-            reasons.append(_("Not the mentor of the peer."))
-        score = (len(concerns), int(candidate.is_mentor_pair), candidate.active_tandems)
-        result.append(Suggestion(candidate, reasons, concerns, score))
-    result.sort(key=lambda s: (s.score, s.candidate.user.display_name))
-    return result
-
-
-# --- the team lead dashboard ------------------------------------------------------------------
-
-
-@dataclass
-class TeamRow:
-    team: Team
-    peers: int = 0
-    professionals: int = 0
-    by_state: dict[str, int] = field(default_factory=dict)
-    without_mentor: int = 0
-    overdue_reflections: int = 0
-    support_ending: int = 0
-    irritations_open: int = 0
-    irritations_escalated: int = 0
-    two_peers: rules.Explanation | None = None
-
-    @property
-    def too_few_peers(self) -> bool:
-        return self.two_peers is not None and not self.two_peers.ok
-
-
-def irritation_counts(team_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Numbers only, never content: asked from the mentoring app once it offers them."""
-    try:
-        from mentoring.stats import irritation_counts_per_team
-    except ImportError:
-        return {}
-    return dict(irritation_counts_per_team(team_ids))
-
-
-def peers_without_mentor(teams: Any) -> Any:
-    """Current peer team memberships of ``teams`` whose peer has no active mentor (rule 1)."""
-    from mentoring.models import MentorAssignment
-
-    return (
-        TeamMembership.objects.current()
-        .filter(team__in=teams, function=TeamMembership.Function.PEER, membership__ended_on__isnull=True)
-        .annotate(has_mentor=Exists(MentorAssignment.objects.current().filter(peer=OuterRef("membership"))))
-        .filter(has_mentor=False)
-    )
-
-
-def _current_member_filter(today: dt.date) -> Q:
-    return (
-        Q(team_memberships__started_on__lte=today)
-        & (Q(team_memberships__ended_on__isnull=True) | Q(team_memberships__ended_on__gt=today))
-        & Q(team_memberships__membership__ended_on__isnull=True)
-    )
-
-
-def with_peer_counts(teams: Any, *, today: dt.date | None = None) -> Any:
-    current = _current_member_filter(today or timezone.localdate())
-    return teams.annotate(
-        peer_count=Count("team_memberships", filter=current & Q(team_memberships__function="peer"), distinct=True)
-    )
-
-
-def count_teams_with_too_few_peers(teams: Any) -> int:
-    """Rule of practice 2 for the start page, in one query."""
-    return with_peer_counts(teams).filter(peer_count__lt=rules.MIN_PEERS_PER_TEAM).count()
-
-
-def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
-    """One row per team; a fixed number of queries however many teams and tandems there are."""
-    today = today or timezone.localdate()
-    current = _current_member_filter(today)
-    # Memberships here, tandems in their own grouped query below: counting both in one join would
-    # build memberships x tandems rows per team, growing with every ended tandem (BENCHMARKS.md).
-    team_list = list(
-        with_peer_counts(teams.select_related("service", "organisation"), today=today).annotate(
-            professional_count=Count(
-                "team_memberships", filter=current & Q(team_memberships__function="professional"), distinct=True
-            ),
-        )
-    )
-    ids = [t.pk for t in team_list]
-    by_state: dict[int, dict[str, int]] = defaultdict(dict)
-    tandem_counts = (
-        Tandem.objects.filter(team_id__in=ids)
-        .values("team_id", "state")
-        .annotate(n=Count("id"))
-        .values_list("team_id", "state", "n")
-        .order_by()
-    )
-    for team_id, state, n in tandem_counts:
-        by_state[team_id][state] = n
-    without = dict(
-        peers_without_mentor(ids).values("team_id").annotate(n=Count("id")).values_list("team_id", "n").order_by()
-    )
-    overdue: dict[int, int] = defaultdict(int)
-    for item in due_reflections(Tandem.objects.filter(team_id__in=ids), today=today):
-        if item.overdue:
-            overdue[item.tandem.team_id] += 1
-    ending = dict(
-        SupportProcess.objects.nearing_end(today)
-        .filter(tandem__team_id__in=ids)
-        .values("tandem__team_id")
-        .annotate(n=Count("id"))
-        .values_list("tandem__team_id", "n")
-        .order_by()
-    )
-    irritations = irritation_counts(ids)
-    rows = []
-    for team in team_list:
-        rows.append(
-            TeamRow(
-                team=team,
-                peers=team.peer_count,
-                professionals=team.professional_count,
-                by_state={state: by_state[team.pk].get(state, 0) for state in Tandem.State.values},
-                without_mentor=without.get(team.pk, 0),
-                overdue_reflections=overdue.get(team.pk, 0),
-                support_ending=ending.get(team.pk, 0),
-                irritations_open=irritations.get(team.pk, {}).get("open", 0),
-                irritations_escalated=irritations.get(team.pk, {}).get("escalated", 0),
-                two_peers=rules.two_peers_rule(team, peer_count=team.peer_count),
-            )
-        )
-    return rows

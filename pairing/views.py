@@ -11,25 +11,25 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, TeamMembership
 from tandem import web
 from tandem.audit.services import timeline
 from tandem.web import get_or_404
 
-from . import forms, rules, services
+from . import forms, rules, selectors, services
 from .models import PairingSettings, Reflection, SupportProcess, Tandem
+from .ports import mentor_facts
 
 PAGE_SIZE = 25
 
 
 # --- access: one helper per object type; anything not yours is a 404 ---------------------------
-
-
 
 
 def _scoped_tandems(request: HttpRequest) -> Any:
@@ -63,8 +63,8 @@ def get_own_reflection(request: HttpRequest, pk: int) -> Reflection:
     return get_or_404(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
 
 
-def _is_manager(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
+def _is_manager(request: AuthenticatedHttpRequest) -> bool:
+    membership = request.membership
     return bool(membership and (membership.is_org_admin or membership.is_team_lead))
 
 
@@ -75,23 +75,11 @@ def _team_filter(request: HttpRequest, organisation: Any) -> Team | None:
     return get_or_404(Team.objects.filter(organisation=organisation), team_id)
 
 
-def _invalid(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=422)
-
-
 # --- the team lead dashboard and the lists behind its numbers ----------------------------------
 
 
-def irritations_url(team: Team) -> str:
-    """The mentoring overview behind the irritation numbers (numbers only there, too)."""
-    try:
-        return f"{reverse('mentoring:lead_overview')}?team={team.pk}"
-    except NoReverseMatch:
-        return ""
-
-
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     organisation = manager.organisation
     form = forms.DashboardFilterForm(request.GET or None, organisation=organisation)
@@ -101,12 +89,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             teams = teams.filter(service=form.cleaned_data["service"])
         if form.cleaned_data.get("team"):
             teams = teams.filter(pk=form.cleaned_data["team"].pk)
-    rows = services.dashboard(teams=teams)
+    rows = selectors.dashboard(teams=teams)
     lonely_only = request.GET.get("lonely") == "1"
     if lonely_only:
         rows = [row for row in rows if row.too_few_peers]
-    for row in rows:
-        row.irritations_url = irritations_url(row.team)  # type: ignore[attr-defined]
     totals = {
         "lonely_teams": sum(1 for row in rows if row.too_few_peers),
         "without_mentor": sum(row.without_mentor for row in rows),
@@ -121,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tandem_list(request: HttpRequest) -> HttpResponse:
+def tandem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     tandems = Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation)
     team = _team_filter(request, manager.organisation)
@@ -141,23 +127,24 @@ def tandem_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def without_mentor(request: HttpRequest) -> HttpResponse:
+def without_mentor(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     teams = Team.objects.filter(organisation=manager.organisation).active()
     team = _team_filter(request, manager.organisation)
     if team is not None:
         teams = teams.filter(pk=team.pk)
-    entries = services.peers_without_mentor(teams).select_related("membership__user", "team__service")
+    entries = selectors.peers_without_mentor(teams).select_related("membership__user", "team__service")
     page = Paginator(entries.order_by("team__name", "membership__user__full_name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    assign_url = mentor_facts().assign_url
     for entry in page:
-        entry.assign_url = rules.assign_mentor_url(entry.membership)
+        entry.assign_url = assign_url(entry.membership)
     return render(request, "tandem/without_mentor.html", {"page": page, "team": team})
 
 
 @login_required
-def overdue_reflections(request: HttpRequest) -> HttpResponse:
+def overdue_reflections(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     tandems = Tandem.objects.filter(organisation=manager.organisation).select_related(
         "team", "peer__user", "professional__user"
@@ -166,13 +153,13 @@ def overdue_reflections(request: HttpRequest) -> HttpResponse:
     if team is not None:
         tandems = tandems.filter(team=team)
     # Only *that* a reflection is overdue, never what anybody wrote.
-    entries = [item for item in services.due_reflections(tandems) if item.overdue]
+    entries = [item for item in selectors.due_reflections(tandems) if item.overdue]
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tandem/overdue_reflections.html", {"page": page, "team": team})
 
 
 @login_required
-def support_list(request: HttpRequest) -> HttpResponse:
+def support_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     processes = SupportProcess.objects.visible_to(request.user).filter(organisation=manager.organisation)
     team = _team_filter(request, manager.organisation)
@@ -188,10 +175,10 @@ def support_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.own_membership(request)
     tandems = Tandem.objects.visible_to(request.user).filter(Q(peer=membership) | Q(professional=membership))
-    due = {(d.tandem.pk): d for d in services.due_reflections(tandems) if d.author_id == membership.pk}
+    due = {(d.tandem.pk): d for d in selectors.due_reflections(tandems) if d.author_id == membership.pk}
     page = Paginator(tandems, PAGE_SIZE).get_page(request.GET.get("page"))
     tandem: Any
     for tandem in page:
@@ -203,26 +190,23 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def propose(request: HttpRequest) -> HttpResponse:
+def propose(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     organisation = manager.organisation
     if request.method == "POST":
         form = forms.ProposeForm(request.POST, organisation=organisation)
-        if form.is_valid():
-            try:
-                tandem = services.propose(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except ValidationError as error:
-                web.apply_errors(form, error)
-            else:
-                messages.success(request, _("Tandem proposed. Both partners have been asked to get to know each other."))
-                return redirect(tandem)
     else:
-        form = forms.ProposeForm(initial={k: v for k, v in request.GET.items() if k in ("team", "peer", "professional")}, organisation=organisation)
-    explanations = _explanations(form)
-    context = {"form": form, "explanations": explanations}
-    if request.method == "POST":
-        return _invalid(request, "tandem/propose.html", context)
-    return render(request, "tandem/propose.html", context)
+        initial = {k: v for k, v in request.GET.items() if k in ("team", "peer", "professional")}
+        form = forms.ProposeForm(initial=initial, organisation=organisation)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.propose(by=request.user, **data),
+        template="tandem/propose.html",
+        context={"explanations": _explanations(form)},
+        success=_("Tandem proposed. Both partners have been asked to get to know each other."),
+        next_url=lambda tandem: tandem,
+    )
 
 
 def _explanations(form: forms.ProposeForm) -> list[rules.Explanation]:
@@ -241,7 +225,7 @@ def _explanations(form: forms.ProposeForm) -> list[rules.Explanation]:
 
 
 @login_required
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     organisation = manager.organisation
     team = _team_filter(request, organisation)
@@ -259,11 +243,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         peer_id, professional_id = request.GET.get("peer"), request.GET.get("professional")
         if peer_id:
             chosen = get_or_404(people.filter(is_peer=True), peer_id)
-            context.update(chosen=chosen, direction="peer", results=services.suggest(team=team, peer=chosen))
+            context.update(chosen=chosen, direction="peer", results=selectors.suggest(team=team, peer=chosen))
         elif professional_id:
             chosen = get_or_404(people.filter(is_professional=True), professional_id)
             context.update(
-                chosen=chosen, direction="professional", results=services.suggest(team=team, professional=chosen)
+                chosen=chosen, direction="professional", results=selectors.suggest(team=team, professional=chosen)
             )
     return render(request, "tandem/suggestions.html", context)
 
@@ -272,9 +256,9 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem = get_tandem(request, pk)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     side = tandem.partner_side(membership)
     is_manager = _is_manager(request)
     reflections = Reflection.objects.visible_to(request.user).filter(tandem=tandem) if side else Reflection.objects.none()
@@ -293,61 +277,45 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tandem/detail.html", context)
 
 
-def _transition_page(
-    request: HttpRequest, tandem: Tandem, form: Any, service: Any, success: str, **extra: Any
+def _transition(
+    request: AuthenticatedHttpRequest, tandem: Tandem, form: forms.forms.Form, service: Any, success: str, **extra: Any
 ) -> HttpResponse:
-    template = "tandem/transition.html"
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                service(tandem=tandem, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                web.apply_errors(form, error)
-            else:
-                messages.success(request, success)
-                return redirect(tandem)
-        return _invalid(request, template, {"form": form, "tandem": tandem, **extra})
-    return render(request, template, {"form": form, "tandem": tandem, **extra})
-
-
-@login_required
-def pause(request: HttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
-    form = forms.PauseForm(request.POST if request.method == "POST" else None)
-    return _transition_page(
-        request, tandem, form, services.pause, _("The tandem is paused."), heading=_("Pause the tandem")
+    """A lead's change of a tandem's state, on the one transition page."""
+    return web.submit(
+        request,
+        form,
+        lambda data: service(tandem=tandem, by=request.user, **data),
+        template="tandem/transition.html",
+        context={"tandem": tandem, **extra},
+        success=success,
+        next_url=tandem,
     )
 
 
 @login_required
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    tandem = get_tandem_for_lead(request, pk)
+    form = forms.PauseForm(request.POST if request.method == "POST" else None)
+    return _transition(request, tandem, form, services.pause, _("The tandem is paused."), heading=_("Pause the tandem"))
+
+
+@login_required
+def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem = get_tandem_for_lead(request, pk)
     form = forms.ResumeForm(request.POST if request.method == "POST" else None)
-    return _transition_page(
+    return _transition(
         request, tandem, form, services.resume, _("The tandem is active again."), heading=_("Resume the tandem")
     )
 
 
 @login_required
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem = get_tandem_for_lead(request, pk)
     form = forms.EndForm(request.POST if request.method == "POST" else None)
-    return _transition_page(
+    return _transition(
         request, tandem, form, services.end, _("The tandem has ended."),
         heading=_("End the tandem"), warnings=rules.warnings_before_ending(tandem) if tandem.is_open else [],
     )
-
-
-@require_POST
-@login_required
-def getting_to_know(request: HttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
-    try:
-        services.record_getting_to_know(tandem=tandem, by=request.user)  # type: ignore[arg-type]
-    except ValidationError as error:
-        return _refused(request, tandem, error)
-    messages.success(request, _("Noted: the two are getting to know each other."))
-    return redirect(tandem)
 
 
 def _refused(request: HttpRequest, tandem: Tandem, error: ValidationError) -> HttpResponse:
@@ -356,7 +324,19 @@ def _refused(request: HttpRequest, tandem: Tandem, error: ValidationError) -> Ht
 
 @require_POST
 @login_required
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def getting_to_know(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    tandem = get_tandem_for_lead(request, pk)
+    try:
+        services.record_getting_to_know(tandem=tandem, by=request.user)
+    except ValidationError as error:
+        return _refused(request, tandem, error)
+    messages.success(request, _("Noted: the two are getting to know each other."))
+    return redirect(tandem)
+
+
+@require_POST
+@login_required
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem, membership = get_tandem_for_partner(request, pk)
     try:
         tandem = services.confirm(tandem=tandem, by=membership)
@@ -370,21 +350,17 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decline(request: HttpRequest, pk: int) -> HttpResponse:
+def decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem, membership = get_tandem_for_partner(request, pk)
     if request.method != "POST":
-        return render(
+        return web.confirm(
             request,
-            "confirm.html",
-            {
-                "title": _("Not continue this tandem"),
-                "question": _(
-                    "Getting to know each other showed that this pairing does not fit? That is fine and needs no reason."
-                ),
-                "action": request.path,
-                "cancel_url": tandem.get_absolute_url(),
-                "button": _("Do not continue"),
-            },
+            title=_("Not continue this tandem"),
+            question=_(
+                "Getting to know each other showed that this pairing does not fit? That is fine and needs no reason."
+            ),
+            cancel_url=tandem.get_absolute_url(),
+            button=_("Do not continue"),
         )
     try:
         services.decline(tandem=tandem, by=membership)
@@ -398,27 +374,25 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reflection_new(request: HttpRequest, pk: int) -> HttpResponse:
+def reflection_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem, membership = get_tandem_for_partner(request, pk)
     form = forms.ReflectionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.submit_reflection(tandem=tandem, author=membership, **form.cleaned_data)
-            except ValidationError as error:
-                web.apply_errors(form, error)
-            else:
-                messages.success(request, _("Thank you for your reflection."))
-                return redirect(tandem)
-        return _invalid(request, "tandem/reflection_form.html", {"form": form, "tandem": tandem})
-    return render(request, "tandem/reflection_form.html", {"form": form, "tandem": tandem})
+    return web.submit(
+        request,
+        form,
+        lambda data: services.submit_reflection(tandem=tandem, author=membership, **data),
+        template="tandem/reflection_form.html",
+        context={"tandem": tandem},
+        success=_("Thank you for your reflection."),
+        next_url=tandem,
+    )
 
 
 @require_POST
 @login_required
-def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
+def reflection_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reflection = get_own_reflection(request, pk)
-    services.share_reflection(reflection=reflection, by=request.membership)  # type: ignore[attr-defined]
+    services.share_reflection(reflection=reflection, by=access.own_membership(request))
     messages.success(request, _("Your partner can now read this reflection."))
     return redirect(reflection.tandem)
 
@@ -427,62 +401,59 @@ def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def support_new(request: HttpRequest, pk: int) -> HttpResponse:
+def support_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tandem = get_tandem(request, pk)
-    if not (_is_manager(request) or tandem.partner_side(request.membership)):  # type: ignore[attr-defined]
+    if not (_is_manager(request) or tandem.partner_side(request.membership)):
         raise Http404
     form = forms.SupportProcessForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                process = services.start_support(tandem=tandem, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except ValidationError as error:
-                web.apply_errors(form, error)
-            else:
-                messages.success(request, _("Support process started; it is planned to end after twelve months."))
-                return redirect(process)
-        return _invalid(request, "tandem/support_form.html", {"form": form, "tandem": tandem})
-    return render(request, "tandem/support_form.html", {"form": form, "tandem": tandem})
+    return web.submit(
+        request,
+        form,
+        lambda data: services.start_support(tandem=tandem, by=request.user, **data),
+        template="tandem/support_form.html",
+        context={"tandem": tandem},
+        success=_("Support process started; it is planned to end after twelve months."),
+        next_url=lambda process: process,
+    )
+
+
+def _support_context(process: SupportProcess, **forms_: Any) -> dict[str, Any]:
+    return {
+        "process": process,
+        "tandem": process.tandem,
+        "meetings": process.meetings.all(),
+        "meeting_form": forms.MeetingForm(),
+        "end_form": forms.SupportEndForm(),
+        **forms_,
+    }
 
 
 @login_required
-def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def support_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     process = get_support_process(request, pk)
-    context = {
-        "process": process,
-        "tandem": process.tandem,
-        "meetings": process.meetings.all(),
-        "meeting_form": forms.MeetingForm(),
-        "end_form": forms.SupportEndForm(),
-    }
-    return render(request, "tandem/support_detail.html", context)
+    return render(request, "tandem/support_detail.html", _support_context(process))
 
 
-def _support_post(request: HttpRequest, pk: int, form_class: Any, service: Any, success: str, form_name: str) -> HttpResponse:
+def _support_post(
+    request: AuthenticatedHttpRequest, pk: int, form_class: Any, service: Any, success: str, form_name: str
+) -> HttpResponse:
+    """A form on the support process page (meeting, end): the page again with its errors, 422."""
     process = get_support_process(request, pk)
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            service(process=process, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            web.apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(process)
-    context = {
-        "process": process,
-        "tandem": process.tandem,
-        "meetings": process.meetings.all(),
-        "meeting_form": forms.MeetingForm(),
-        "end_form": forms.SupportEndForm(),
-        form_name: form,
-    }
-    return _invalid(request, "tandem/support_detail.html", context)
+    return web.submit(
+        request,
+        form,
+        lambda data: service(process=process, by=request.user, **data),
+        template="tandem/support_detail.html",
+        context=_support_context(process, **{form_name: form}),
+        success=success,
+        next_url=process,
+    )
 
 
 @require_POST
 @login_required
-def support_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+def support_meeting(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _support_post(
         request, pk, forms.MeetingForm, services.record_three_way_meeting, _("Three-way meeting recorded."), "meeting_form"
     )
@@ -490,7 +461,7 @@ def support_meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def support_end(request: HttpRequest, pk: int) -> HttpResponse:
+def support_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _support_post(request, pk, forms.SupportEndForm, services.end_support, _("Support process ended."), "end_form")
 
 
@@ -498,19 +469,20 @@ def support_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pairing_settings(request: HttpRequest) -> HttpResponse:
+def pairing_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = access.admin_membership(request)
     current = PairingSettings.for_organisation(admin.organisation)
     form = forms.PairingSettingsForm(request.POST if request.method == "POST" else None, instance=current)
-    if request.method == "POST":
-        if form.is_valid():
-            services.update_settings(
-                organisation=admin.organisation, by=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}  # type: ignore[arg-type]
-            )
-            messages.success(request, _("Pairing settings saved."))
-            return redirect("tandems:settings")
-        return _invalid(request, "tandem/settings.html", {"form": form})
-    return render(request, "tandem/settings.html", {"form": form})
+    return web.submit(
+        request,
+        form,
+        lambda data: services.update_settings(
+            organisation=admin.organisation, by=request.user, **{k: data[k] for k in form.Meta.fields}
+        ),
+        template="tandem/settings.html",
+        success=_("Pairing settings saved."),
+        next_url=reverse("tandems:settings"),
+    )
 
 
 # --- start page ----------------------------------------------------------------------------------
@@ -529,7 +501,7 @@ def attention(request: HttpRequest) -> list[Any]:
     if membership.is_org_admin or membership.is_team_lead:
         teams = Team.objects.filter(organisation=membership.organisation).active()
         # Peers without a mentor are announced by the mentoring app; the dashboard lists them per team.
-        lonely = services.count_teams_with_too_few_peers(teams)
+        lonely = selectors.count_teams_with_too_few_peers(teams)
         if lonely:
             items.append(
                 AttentionItem(
@@ -556,7 +528,7 @@ def attention(request: HttpRequest) -> list[Any]:
                     waiting,
                 )
             )
-        due = [d for d in services.due_reflections(mine) if d.author_id == membership.pk]
+        due = [d for d in selectors.due_reflections(mine) if d.author_id == membership.pk]
         if due:
             items.append(
                 AttentionItem(

@@ -70,7 +70,8 @@ def items(request: HttpRequest) -> list[AttentionItem]:
         .order_by("starts_at")
     )
     unrecorded = unrecorded_sessions.count()
-    if unrecorded:
+    first_unrecorded = unrecorded_sessions.first() if unrecorded else None
+    if first_unrecorded is not None:
         result.append(
             AttentionItem(
                 ngettext(
@@ -78,7 +79,7 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                     "Attendance not yet recorded for %(count)d supervision sessions",
                     unrecorded,
                 ) % {"count": unrecorded},
-                unrecorded_sessions.first().get_absolute_url(),  # type: ignore[union-attr]
+                first_unrecorded.get_absolute_url(),
                 unrecorded,
             )
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +36,9 @@ class _PersonForm(forms.Form):
         everyone = Membership.objects.active().filter(organisation_id__in=group.organisation_ids()).select_related(
             "user", "organisation"
         )
-        field = self.fields["membership"]
-        field.queryset = everyone  # type: ignore[attr-defined]
-        field.choices = [("", "---------")] + [(m.pk, _membership_label(m)) for m in everyone.filter(self.offered())]  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["membership"])
+        field.queryset = everyone
+        field.choices = [("", "---------")] + [(m.pk, _membership_label(m)) for m in everyone.filter(self.offered())]
 
     def offered(self) -> Any:
         raise NotImplementedError
@@ -136,7 +136,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(m.pk, m.user.display_name) for m in members]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["attended"]).choices = [(m.pk, m.user.display_name) for m in members]
 
 
 class PollForm(forms.Form):

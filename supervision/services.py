@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from accounts.models import Membership, Organisation, User
 from tandem.audit.services import record
 from tandem.notifications.services import cancel_pending, notify
 
-from . import recurrence
+from . import recurrence, selectors
 from .models import (
     Answer,
     Attendance,
@@ -44,16 +43,6 @@ REMINDERS = ((dt.timedelta(days=1), "reminded_1d_version", "reminder-1d"), (dt.t
 
 
 # --- Who is who -------------------------------------------------------------------------------
-
-
-def current_member(group: SupervisionGroup, user: Any) -> Membership | None:
-    """The user's membership through which they are a current member of ``group``, if any."""
-    row = GroupMember.objects.current().filter(group=group, membership__user=user).select_related("membership").first()
-    return row.membership if row else None
-
-
-def is_supervisor(group: SupervisionGroup, user: Any) -> bool:
-    return GroupSupervisor.objects.current().filter(group=group, membership__user=user).exists()
 
 
 def _member_users(group: SupervisionGroup, *, exclude_declined: Session | None = None) -> list[User]:
@@ -429,12 +418,14 @@ def _promote_waiting(session: Session) -> list[Rsvp]:
         "waiting_since", "id"
     ).select_related("membership__user")
     for rsvp in waiting if free is None else waiting[: max(free, 0)]:
+        # The key names the place in the queue the person had: a second promotion is another event.
+        queued_at = int(rsvp.waiting_since.timestamp()) if rsvp.waiting_since else 0
         Rsvp.objects.filter(pk=rsvp.pk).update(waiting_since=None)
         promoted.append(rsvp)
         notify(
             recipients=[rsvp.membership.user],
             kind="supervision.waitlist_promoted",
-            event_key=session.event_key(f"promoted:{rsvp.pk}:{int(rsvp.waiting_since.timestamp())}"),  # type: ignore[union-attr]
+            event_key=session.event_key(f"promoted:{rsvp.pk}:{queued_at}"),
             obj=session,
             organisation=session.group.organisation,
             url=session.get_absolute_url(),
@@ -529,25 +520,6 @@ def answer_poll(*, poll: DatePoll, membership: Membership, choices: dict[int, st
         PollAnswer.objects.update_or_create(slot_id=slot_id, membership=membership, defaults={"choice": choice})
 
 
-@dataclass(frozen=True)
-class SlotResult:
-    slot: PollSlot
-    yes: int
-    if_need_be: int
-    no: int
-
-
-def poll_results(poll: DatePoll) -> list[SlotResult]:
-    """Every slot with its counts, best first: most yes, then most if-need-be, then the earlier date."""
-    slots = poll.slots.annotate(
-        n_yes=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.YES)),
-        n_maybe=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.IF_NEED_BE)),
-        n_no=Count("answers", filter=Q(answers__choice=PollAnswer.Choice.NO)),
-    )
-    results = [SlotResult(slot=s, yes=s.n_yes, if_need_be=s.n_maybe, no=s.n_no) for s in slots]  # type: ignore[attr-defined]
-    return sorted(results, key=lambda r: (-r.yes, -r.if_need_be, r.slot.starts_at, r.slot.pk))
-
-
 @transaction.atomic
 def decide_poll(*, poll: DatePoll, by: User, slot: PollSlot | None = None, now: dt.datetime | None = None) -> Session:
     """Turn the winning (or chosen) slot into a session; everyone in the group is told."""
@@ -556,7 +528,7 @@ def decide_poll(*, poll: DatePoll, by: User, slot: PollSlot | None = None, now: 
     if not poll.is_open:
         raise ValidationError(_("This poll has already been decided."))
     if slot is None:
-        results = [r for r in poll_results(poll) if r.slot.starts_at > now]
+        results = [r for r in selectors.poll_results(poll) if r.slot.starts_at > now]
         if not results:
             raise ValidationError(_("All proposed dates have passed. Please start a new poll."))
         slot = results[0].slot
@@ -637,9 +609,3 @@ def renew_feed(*, user: User) -> str:
     CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": token_hash, "created_at": timezone.now()})
     record(actor=user, action="supervision.calendar_renewed")
     return token
-
-
-@transaction.atomic
-def revoke_feed(*, user: User) -> None:
-    CalendarFeed.objects.filter(user=user).delete()
-    record(actor=user, action="supervision.calendar_revoked")

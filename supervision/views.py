@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.audit.services import timeline
-from tandem.web import apply_errors, confirm
+from accounts.http import AuthenticatedHttpRequest
+from tandem import web
 
-from . import access, ical, services, stats
+from . import access, ical, selectors, services, stats
 from .forms import (
     AddMemberForm,
     AddSupervisorForm,
@@ -44,7 +44,6 @@ from .models import (
     DatePoll,
     GroupMember,
     GroupShare,
-    GroupSupervisor,
     PollAnswer,
     Rsvp,
     Series,
@@ -54,29 +53,18 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-UPCOMING_ON_GROUP_PAGE = 12
-RECENT_ON_GROUP_PAGE = 6
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any], form: Any = None) -> HttpResponse:
-    status = 422 if form is not None and form.errors else 200
-    return render(request, template, context, status=status)
-
-
-def _user_id(request: HttpRequest) -> Any:
-    return request.user.pk
 
 
 # --- Overview (peers) and group list (supervisors) ----------------------------------------------
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A person's peer supervision: next sessions, open polls, groups and the calendar address."""
     sessions = (
         Session.objects.visible_to(request.user)
         .upcoming()
-        .prefetch_related(Prefetch("rsvps", Rsvp.objects.filter(membership__user_id=_user_id(request)), to_attr="my_rsvps"))
+        .prefetch_related(Prefetch("rsvps", Rsvp.objects.filter(membership__user_id=request.user.pk), to_attr="my_rsvps"))
     )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     polls = list(DatePoll.objects.visible_to(request.user).open()[:10])
@@ -90,144 +78,122 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = (
         SupervisionGroup.objects.visible_to(request.user)
         .supervised_by(request.user)
         .annotate(n_members=Count("members", filter=Q(members__left_at__isnull=True), distinct=True))
     )
     page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
-    membership = getattr(request, "membership", None)
+    membership = request.membership
     can_create = bool(membership and membership.is_supervisor and not membership.is_external)
     shares = list(GroupShare.objects.visible_to(request.user).filter(accepted_at__isnull=True, withdrawn_at__isnull=True))
     return render(request, "supervision/group_list.html", {"page": page, "can_create": can_create, "shares": shares})
 
 
 @login_required
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     founder = access.group_founder(request)
     form = GroupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.create_group(supervisor=founder, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The group was set up. Now add its members."))
-            return redirect(group)
-    return _render(request, "supervision/form.html", {"form": form, "title": _("New supervision group")}, form)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.create_group(supervisor=founder, by=request.user, **data),
+        template="supervision/form.html",
+        context={"title": _("New supervision group")},
+        success=_("The group was set up. Now add its members."),
+        next_url=lambda group: group,
+    )
 
 
 # --- Group page ---------------------------------------------------------------------------------
 
 
-def _group_context(request: HttpRequest, group: SupervisionGroup, **extra: Any) -> dict[str, Any]:
-    supervises = services.is_supervisor(group, request.user)
-    members = list(GroupMember.objects.current().filter(group=group).select_related("membership__user", "membership__organisation"))
-    supervisors = list(GroupSupervisor.objects.current().filter(group=group).select_related("membership__user", "membership__organisation"))
-    sessions = list(
-        Session.objects.filter(group=group).upcoming().annotate(
-            n_yes=Count("rsvps", filter=Q(rsvps__answer=Answer.YES, rsvps__waiting_since__isnull=True))
-        ).order_by("starts_at", "id")[:UPCOMING_ON_GROUP_PAGE]  # GROUP BY drops Meta.ordering
-    )
-    context: dict[str, Any] = {
-        "group": group,
-        "supervises": supervises,
-        "members": members,
-        "supervisors": supervisors,
-        "sessions": sessions,
-        "recent": list(
-            Session.objects.filter(group=group).past().annotate(n_recorded=Count("attendance")).order_by("-starts_at")[:RECENT_ON_GROUP_PAGE]
-        ),
-        "series_list": list(Series.objects.filter(group=group, ended_at__isnull=True)),
-        "polls": list(DatePoll.objects.filter(group=group).open()),
-        "shares": list(GroupShare.objects.filter(group=group, withdrawn_at__isnull=True).select_related("organisation")),
-    }
-    if supervises:
+def _group_context(request: AuthenticatedHttpRequest, group: SupervisionGroup, **extra: Any) -> dict[str, Any]:
+    context = selectors.group_page(group, request.user)
+    if context["supervises"]:
         context.setdefault("member_form", AddMemberForm(group=group))
         context.setdefault("supervisor_form", AddSupervisorForm(group=group))
         context.setdefault("share_form", ShareForm())
-        context["events"] = timeline(group)[:20]
     context.update(extra)
     return context
 
 
 @login_required
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group(request, pk)
     return render(request, "supervision/group_detail.html", _group_context(request, group))
 
 
 @require_POST
 @login_required
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = AddMemberForm(request.POST, group=group)
-    if form.is_valid():
-        try:
-            services.add_member(group=group, membership=form.cleaned_data["membership"], by=request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect(group)
-    return render(request, "supervision/group_detail.html", _group_context(request, group, member_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.add_member(group=group, membership=data["membership"], by=request.user),
+        template="supervision/group_detail.html",
+        context=_group_context(request, group, member_form=form),
+        success=_("Member added."),
+        next_url=group,
+    )
 
 
 @login_required
-def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     member = GroupMember.objects.visible_to(request.user).current().filter(group=group, pk=member_pk).first()
     if member is None:
         raise Http404
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("Remove member"),
             question=_("Remove %(name)s from the group?") % {"name": member.membership.user.display_name},
-            action=request.path,
             cancel_url=group.get_absolute_url(),
             button=_("Remove"),
         )
-    services.remove_member(member=member, by=request.user)  # type: ignore[arg-type]
+    services.remove_member(member=member, by=request.user)
     messages.success(request, _("Member removed."))
     return redirect(group)
 
 
 @require_POST
 @login_required
-def supervisor_add(request: HttpRequest, pk: int) -> HttpResponse:
+def supervisor_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = AddSupervisorForm(request.POST, group=group)
-    if form.is_valid():
-        try:
-            services.add_supervisor(group=group, membership=form.cleaned_data["membership"], by=request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Supervisor added."))
-            return redirect(group)
-    return render(request, "supervision/group_detail.html", _group_context(request, group, supervisor_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.add_supervisor(group=group, membership=data["membership"], by=request.user),
+        template="supervision/group_detail.html",
+        context=_group_context(request, group, supervisor_form=form),
+        success=_("Supervisor added."),
+        next_url=group,
+    )
 
 
 @require_POST
 @login_required
-def share_request(request: HttpRequest, pk: int) -> HttpResponse:
+def share_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = ShareForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_share(group=group, organisation_slug=form.cleaned_data["organisation"], by=request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The other organisation was asked to share this group."))
-            return redirect(group)
-    return render(request, "supervision/group_detail.html", _group_context(request, group, share_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.request_share(group=group, organisation_slug=data["organisation"], by=request.user),
+        template="supervision/group_detail.html",
+        context=_group_context(request, group, share_form=form),
+        success=_("The other organisation was asked to share this group."),
+        next_url=group,
+    )
 
 
 @login_required
-def share_list(request: HttpRequest) -> HttpResponse:
+def share_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = access.org_admin_membership(request)
     shares = GroupShare.objects.visible_to(request.user).filter(organisation=admin.organisation, withdrawn_at__isnull=True)
     return render(request, "supervision/share_list.html", {"shares": shares})
@@ -235,18 +201,18 @@ def share_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def share_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def share_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share, admin = access.get_share_for_admin(request, pk)
-    try:
-        services.accept_share(share=share, admin=admin, by=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Your organisation now shares this supervision group."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("supervision:share_list")
+    return web.act(
+        request,
+        lambda: services.accept_share(share=share, admin=admin, by=request.user),
+        success=_("Your organisation now shares this supervision group."),
+        next_url="supervision:share_list",
+    )
 
 
 @login_required
-def group_statistics(request: HttpRequest, pk: int) -> HttpResponse:
+def group_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     return render(
         request,
@@ -256,7 +222,7 @@ def group_statistics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_rate(request: HttpRequest) -> HttpResponse:
+def organisation_rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     viewer = access.rate_viewer(request)
     return render(request, "supervision/organisation_rate.html", {"rate": stats.organisation_rate(viewer.organisation)})
 
@@ -265,69 +231,65 @@ def organisation_rate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def series_create(request: HttpRequest, pk: int) -> HttpResponse:
+def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
-    initial = {"time_zone": getattr(request.user, "time_zone", "Europe/Berlin"), "duration_minutes": 120, "title": group.name}
+    initial = {"time_zone": request.user.time_zone, "duration_minutes": 120, "title": group.name}
     form = SeriesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_series(group=group, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The series was created and its sessions were scheduled."))
-            return redirect(group)
-    return _render(request, "supervision/form.html", {"form": form, "title": _("New series"), "group": group}, form)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.create_series(group=group, by=request.user, **data),
+        template="supervision/form.html",
+        context={"title": _("New series"), "group": group},
+        success=_("The series was created and its sessions were scheduled."),
+        next_url=group,
+    )
 
 
 @login_required
-def series_end(request: HttpRequest, pk: int, series_pk: int) -> HttpResponse:
+def series_end(request: AuthenticatedHttpRequest, pk: int, series_pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     series = Series.objects.visible_to(request.user).filter(group=group, pk=series_pk, ended_at__isnull=True).first()
     if series is None:
         raise Http404
     if request.method != "POST":
-        return confirm(
+        return web.confirm(
             request,
             title=_("End series"),
             question=_("End the series \"%(title)s\"? Its future sessions are cancelled and the members are told.")
             % {"title": series.title},
-            action=request.path,
             cancel_url=group.get_absolute_url(),
             button=_("End series"),
         )
-    services.end_series(series=series, by=request.user)  # type: ignore[arg-type]
+    services.end_series(series=series, by=request.user)
     messages.success(request, _("The series has ended."))
     return redirect(group)
 
 
 @login_required
-def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = NewSessionForm(request.POST or None, initial={"title": group.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.create_session(
-                group=group, by=request.user, time_zone=getattr(request.user, "time_zone", "Europe/Berlin"),  # type: ignore[arg-type]
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The session is scheduled; everyone in the group has been told."))
-            return redirect(session)
-    return _render(request, "supervision/form.html", {"form": form, "title": _("New single session"), "group": group}, form)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.create_session(group=group, by=request.user, time_zone=request.user.time_zone, **data),
+        template="supervision/form.html",
+        context={"title": _("New single session"), "group": group},
+        success=_("The session is scheduled; everyone in the group has been told."),
+        next_url=lambda session: session,
+    )
 
 
 @login_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session(request, pk)
     return render(request, "supervision/session_detail.html", _session_context(request, session))
 
 
-def _session_context(request: HttpRequest, session: Session, **extra: Any) -> dict[str, Any]:
-    supervises = services.is_supervisor(session.group, request.user)
-    me = services.current_member(session.group, request.user)
+def _session_context(request: AuthenticatedHttpRequest, session: Session, **extra: Any) -> dict[str, Any]:
+    supervises = selectors.is_supervisor(session.group, request.user)
+    me = selectors.current_member(session.group, request.user)
     rsvps = list(Rsvp.objects.filter(session=session).select_related("membership__user").order_by("answered_at", "id"))
     mine = next((r for r in rsvps if me is not None and r.membership_id == me.pk), None)
     context: dict[str, Any] = {
@@ -356,28 +318,33 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
 
 @require_POST
 @login_required
-def session_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+def session_rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session(request, pk)
-    me = services.current_member(session.group, request.user)
+    me = selectors.current_member(session.group, request.user)
     if me is None:
         raise Http404
     form = RsvpForm(request.POST)
-    if form.is_valid():
-        try:
-            rsvp = services.answer(session=session, membership=me, answer=form.cleaned_data["answer"])
-        except ValidationError as error:
-            apply_errors(form, error)
+
+    def answer(data: dict[str, Any]) -> Rsvp:
+        rsvp = services.answer(session=session, membership=me, answer=data["answer"])
+        if rsvp.is_waiting:
+            messages.warning(request, _("The session is full. You are on the waiting list and will be told when a place frees up."))
         else:
-            if rsvp.is_waiting:
-                messages.warning(request, _("The session is full. You are on the waiting list and will be told when a place frees up."))
-            else:
-                messages.success(request, _("Thank you for your answer."))
-            return redirect(session)
-    return render(request, "supervision/session_detail.html", _session_context(request, session, rsvp_form=form), status=422)
+            messages.success(request, _("Thank you for your answer."))
+        return rsvp
+
+    return web.submit(
+        request,
+        form,
+        answer,
+        template="supervision/session_detail.html",
+        context=_session_context(request, session, rsvp_form=form),
+        next_url=session,
+    )
 
 
 @login_required
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for_supervisor(request, pk)
     if session.is_cancelled:
         raise Http404
@@ -389,70 +356,67 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "capacity": session.capacity,
     }
     form = SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_session(session=session, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The session was changed; the members have been told."))
-            return redirect(session)
-    return _render(request, "supervision/form.html", {"form": form, "title": _("Move or change the session"), "group": session.group}, form)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.update_session(session=session, by=request.user, **data),
+        template="supervision/form.html",
+        context={"title": _("Move or change the session"), "group": session.group},
+        success=_("The session was changed; the members have been told."),
+        next_url=session,
+    )
 
 
 @login_required
-def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for_supervisor(request, pk)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_session(session=session, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The session was cancelled; the members have been told."))
-            return redirect(session)
-    return _render(
-        request, "supervision/form.html",
-        {"form": form, "title": _("Cancel the session"), "group": session.group, "danger": True}, form,
+    return web.submit(
+        request,
+        form,
+        lambda data: services.cancel_session(session=session, by=request.user, reason=data["reason"]),
+        template="supervision/form.html",
+        context={"title": _("Cancel the session"), "group": session.group, "danger": True},
+        success=_("The session was cancelled; the members have been told."),
+        next_url=session,
     )
 
 
 @require_POST
 @login_required
-def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for_supervisor(request, pk)
     members = [m.membership for m in GroupMember.objects.current().filter(group=session.group).select_related("membership__user")]
     form = AttendanceForm(request.POST, members=members)
-    if form.is_valid():
-        try:
-            services.record_attendance(session=session, by=request.user, attended=form.cleaned_data["attended"])  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Attendance recorded."))
-            return redirect(session)
-    return render(request, "supervision/session_detail.html", _session_context(request, session, attendance_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.record_attendance(session=session, by=request.user, attended=data["attended"]),
+        template="supervision/session_detail.html",
+        context=_session_context(request, session, attendance_form=form),
+        success=_("Attendance recorded."),
+        next_url=session,
+    )
 
 
 @require_POST
 @login_required
-def session_note(request: HttpRequest, pk: int) -> HttpResponse:
+def session_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session(request, pk)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_note(session=session, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Note saved."))
-            return redirect(session)
-    return render(request, "supervision/session_detail.html", _session_context(request, session, note_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.add_note(session=session, by=request.user, text=data["text"]),
+        template="supervision/session_detail.html",
+        context=_session_context(request, session, note_form=form),
+        success=_("Note saved."),
+        next_url=session,
+    )
 
 
 @login_required
-def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def session_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.get_session(request, pk)
     response = HttpResponse(ical.calendar([session], name=session.group.name), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="supervision-{session.pk}.ics"'
@@ -463,27 +427,26 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
+def poll_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
     form = PollForm(request.POST or None, initial={"title": group.name})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            poll = services.create_poll(
-                group=group, by=request.user,  # type: ignore[arg-type]
-                title=data["title"], slots=data["slots"], duration_minutes=data["duration_minutes"],
-                place=data["place"], video_url=data["video_url"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The poll is open; the members have been asked."))
-            return redirect(poll)
-    return _render(request, "supervision/form.html", {"form": form, "title": _("Find a date"), "group": group}, form)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.create_poll(
+            group=group, by=request.user,
+            title=data["title"], slots=data["slots"], duration_minutes=data["duration_minutes"],
+            place=data["place"], video_url=data["video_url"],
+        ),
+        template="supervision/form.html",
+        context={"title": _("Find a date"), "group": group},
+        success=_("The poll is open; the members have been asked."),
+        next_url=lambda poll: poll,
+    )
 
 
-def _poll_context(request: HttpRequest, poll: DatePoll, **extra: Any) -> dict[str, Any]:
-    me = services.current_member(poll.group, request.user)
+def _poll_context(request: AuthenticatedHttpRequest, poll: DatePoll, **extra: Any) -> dict[str, Any]:
+    me = selectors.current_member(poll.group, request.user)
     slots = list(poll.slots.all())
     mine = {}
     if me is not None:
@@ -491,8 +454,8 @@ def _poll_context(request: HttpRequest, poll: DatePoll, **extra: Any) -> dict[st
     context: dict[str, Any] = {
         "poll": poll,
         "group": poll.group,
-        "results": services.poll_results(poll),
-        "supervises": services.is_supervisor(poll.group, request.user),
+        "results": selectors.poll_results(poll),
+        "supervises": selectors.is_supervisor(poll.group, request.user),
         "me": me,
     }
     if me is not None and poll.is_open:
@@ -502,33 +465,33 @@ def _poll_context(request: HttpRequest, poll: DatePoll, **extra: Any) -> dict[st
 
 
 @login_required
-def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def poll_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     poll = access.get_poll(request, pk)
     return render(request, "supervision/poll_detail.html", _poll_context(request, poll))
 
 
 @require_POST
 @login_required
-def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def poll_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     poll = access.get_poll(request, pk)
-    me = services.current_member(poll.group, request.user)
+    me = selectors.current_member(poll.group, request.user)
     if me is None:
         raise Http404
     form = PollAnswerForm(request.POST, slots=list(poll.slots.all()), initial_choices={})
-    if form.is_valid():
-        try:
-            services.answer_poll(poll=poll, membership=me, choices=form.choices())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Thank you for your answer."))
-            return redirect(poll)
-    return render(request, "supervision/poll_detail.html", _poll_context(request, poll, answer_form=form), status=422)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.answer_poll(poll=poll, membership=me, choices=form.choices()),
+        template="supervision/poll_detail.html",
+        context=_poll_context(request, poll, answer_form=form),
+        success=_("Thank you for your answer."),
+        next_url=poll,
+    )
 
 
 @require_POST
 @login_required
-def poll_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def poll_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     poll = access.get_poll_for_supervisor(request, pk)
     slot = None
     if request.POST.get("slot"):
@@ -536,10 +499,11 @@ def poll_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if slot is None:
             raise Http404
     try:
-        session = services.decide_poll(poll=poll, by=request.user, slot=slot)  # type: ignore[arg-type]
+        session = services.decide_poll(poll=poll, by=request.user, slot=slot)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(request, "supervision/poll_detail.html", _poll_context(request, poll, decide_errors=error.messages), status=422)
+        context = _poll_context(request, poll, decide_errors=error.messages)
+        return render(request, "supervision/poll_detail.html", context, status=web.INVALID)
     messages.success(request, _("The session is scheduled; everyone in the group has been told."))
     return redirect(session)
 
@@ -549,8 +513,8 @@ def poll_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def calendar_renew(request: HttpRequest) -> HttpResponse:
-    token = services.renew_feed(user=request.user)  # type: ignore[arg-type]
+def calendar_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
+    token = services.renew_feed(user=request.user)
     # Shown once, on the next page; only its hash is stored.
     request.session["supervision_feed_token"] = token
     messages.success(request, _("Your new calendar address is ready. The previous address no longer works."))

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tandem import web
 from tandem.navigation import AttentionItem
 
 from . import services
@@ -21,10 +20,7 @@ from .models import Notification
 
 def _get_notification(request: HttpRequest, pk: int) -> Notification:
     """The one access helper: a user's own in-app notification, or 404."""
-    try:
-        return Notification.objects.visible_to(request.user).in_app().get(pk=pk)
-    except Notification.DoesNotExist:
-        raise Http404 from None
+    return web.get_or_404(Notification.objects.visible_to(request.user).in_app(), pk)
 
 
 @login_required
@@ -66,29 +62,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
     deliveries, delivery_settings = services.preferences_for(request.user)
     if request.method == "POST":
         form = PreferencesForm(request.POST)
-        if form.is_valid():
-            try:
-                services.save_preferences(
-                    user=request.user,
-                    deliveries=form.deliveries(),
-                    quiet_from=form.cleaned_data["quiet_from"],
-                    quiet_until=form.cleaned_data["quiet_until"],
-                    digest_at=form.cleaned_data["digest_at"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Your notification settings are saved."))
-                return redirect("notifications:preferences")
-        status = 422
     else:
         form = PreferencesForm(initial=PreferencesForm.initial_for(deliveries, delivery_settings))
-        status = 200
-    return render(
+    return web.submit(
         request,
-        "notifications/preferences.html",
-        {"form": form, "time_zone": request.user.time_zone},  # type: ignore[union-attr]
-        status=status,
+        form,
+        lambda data: services.save_preferences(
+            user=request.user,
+            deliveries=form.deliveries(),
+            quiet_from=data["quiet_from"],
+            quiet_until=data["quiet_until"],
+            digest_at=data["digest_at"],
+        ),
+        template="notifications/preferences.html",
+        # The user model is the project's; the kernel only reads its time zone if it has one.
+        context={"time_zone": getattr(request.user, "time_zone", "")},
+        success=_("Your notification settings are saved."),
+        next_url=reverse("notifications:preferences"),
     )
 
 

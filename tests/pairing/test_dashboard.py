@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import MentorAssignment
-from pairing import services
+from pairing import selectors
 from pairing.models import SupportProcess, Tandem
 from tests.factories import ServiceFactory, TeamFactory, member
 
@@ -95,7 +95,7 @@ def test_filter_with_a_team_of_another_organisation_shows_an_error_not_their_dat
 
 
 def test_irritation_numbers_only_never_content(cast, monkeypatch):
-    monkeypatch.setattr(services, "irritation_counts", lambda ids: {cast.team.pk: {"open": 4, "escalated": 1}})
+    monkeypatch.setattr(selectors, "irritation_counts", lambda ids: {cast.team.pk: {"open": 4, "escalated": 1}})
     response = cast.client_for(cast.team_lead).get(reverse("tandems:dashboard"))
     row = next(r for r in response.context["rows"] if r.team == cast.team)
     assert (row.irritations_open, row.irritations_escalated) == (4, 1)
@@ -103,7 +103,7 @@ def test_irritation_numbers_only_never_content(cast, monkeypatch):
 
 
 def test_irritation_counts_come_from_mentoring(cast):
-    assert services.irritation_counts([cast.team.pk]) == {cast.team.pk: {"open": 0, "escalated": 0}}
+    assert selectors.irritation_counts([cast.team.pk]) == {cast.team.pk: {"open": 0, "escalated": 0}}
 
 
 @pytest.mark.parametrize("n", [3, 30])

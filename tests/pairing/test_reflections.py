@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import services, tasks
+from pairing import selectors, services, tasks
 from pairing.models import PairingSettings, Reflection, Tandem
 from tandem.notifications.models import Channel, Notification, SweepRun
 
@@ -67,7 +67,7 @@ def test_reminder_sweep_invites_each_partner_when_due_and_only_once(cast, make_t
     assert SweepRun.objects.get(name="tandem.reflection_reminders").last_completed_at is not None
     # After the peer reflects, only the professional remains due.
     Reflection.objects.create(tandem=tandem, author=cast.peer, how_it_goes="gut")
-    due = services.due_reflections(Tandem.objects.all())
+    due = selectors.due_reflections(Tandem.objects.all())
     assert [d.side for d in due] == ["professional"]
 
 
@@ -75,7 +75,7 @@ def test_interval_is_an_organisation_setting(cast, make_tandem):
     today = timezone.localdate()
     make_tandem(Tandem.State.ACTIVE, activated_on=today - dt.timedelta(weeks=6))
     PairingSettings.objects.create(organisation=cast.organisation, reflection_every_weeks=8)
-    assert services.due_reflections(Tandem.objects.all()) == []
+    assert selectors.due_reflections(Tandem.objects.all()) == []
     assert services.send_reflection_reminders() == 0
 
 

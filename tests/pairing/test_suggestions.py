@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import PlacementConflict
 from mentoring.models import MentorAssignment
-from pairing import services
+from pairing import selectors
 from pairing.models import Tandem
 from tests.factories import member
 
@@ -18,7 +18,7 @@ def test_professionals_for_a_peer_are_ranked_by_rules_and_load(mentored, make_ta
     paired = cast.professional
     make_tandem(Tandem.State.ACTIVE, peer=cast.peer, professional=paired)
     free = member(cast.organisation, team=cast.team, is_professional=True, email="free@example.org")
-    results = services.suggest(team=cast.team, peer=cast.peer)
+    results = selectors.suggest(team=cast.team, peer=cast.peer)
     assert [s.candidate for s in results] == [free, busy, paired]
     assert any("Keine Praxisregel" in r or "No rule" in r for r in results[0].reasons)
     assert results[2].concerns  # already an open tandem with this peer
@@ -27,7 +27,7 @@ def test_professionals_for_a_peer_are_ranked_by_rules_and_load(mentored, make_ta
 def test_mentor_is_ranked_after_others(mentored):
     cast = mentored
     cast.mentor.team_memberships.create(team=cast.team, function="professional")
-    results = services.suggest(team=cast.team, peer=cast.peer)
+    results = selectors.suggest(team=cast.team, peer=cast.peer)
     assert results[-1].candidate == cast.mentor
     assert results[-1].concerns
 
@@ -35,7 +35,7 @@ def test_mentor_is_ranked_after_others(mentored):
 def test_peers_for_a_professional_show_missing_mentor_and_placement_conflict(cast):
     MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
     PlacementConflict.objects.create(peer=cast.other_peer, service=cast.service)
-    results = services.suggest(team=cast.team, professional=cast.professional)
+    results = selectors.suggest(team=cast.team, professional=cast.professional)
     assert [s.candidate for s in results] == [cast.peer, cast.other_peer]
     assert len(results[1].concerns) == 2
     assert cast.service.name not in " ".join(results[1].concerns)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision import services
+from supervision import selectors, services
 from supervision.models import DatePoll, PollAnswer, PollSlot, Session
 from tandem.notifications.models import Notification
 
@@ -54,7 +54,7 @@ def test_winner_is_most_yes_then_most_if_need_be(cast, group, poll, slots):
     first, second, third = poll.slots.all()
     services.answer_poll(poll=poll, membership=cast.peer, choices={first.pk: "yes", second.pk: "yes", third.pk: "no"})
     services.answer_poll(poll=poll, membership=cast.other_peer, choices={first.pk: "no", second.pk: "if_need_be", third.pk: "yes"})
-    results = services.poll_results(poll)
+    results = selectors.poll_results(poll)
     assert [r.slot for r in results] == [second, first, third]
     assert (results[0].yes, results[0].if_need_be) == (1, 1)
 

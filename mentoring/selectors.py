@@ -1,0 +1,114 @@
+"""Reads for the pages of mentoring, and the one notion of "the peer has a mentor"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Max, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, MembershipQuerySet, Organisation, Team, User
+
+from . import rules
+from .models import Irritation, MentorAssignment, MentorAssignmentQuerySet
+from .stats import irritation_counts_per_team
+
+
+def current_assignments() -> MentorAssignmentQuerySet:
+    """The mentor assignments that count now (rule of practice 1, see ``that_count``).
+
+    Every path that asks whether a peer has a mentor asks this: the escalation, the start page, the
+    dashboard, the proposal's rule 1 and the suggestions.
+    """
+    return MentorAssignment.objects.that_count()
+
+
+def with_last_check_in(assignments: MentorAssignmentQuerySet) -> QuerySet[Any]:
+    """The assignments, each with the day of its last check-in (``last_held_on``)."""
+    return assignments.annotate(last_held_on=Max("check_ins__held_on"))
+
+
+def current_mentor(peer: Membership | int) -> Membership | None:
+    assignment = current_assignments().filter(peer=peer).select_related("mentor__user").first()
+    return assignment.mentor if assignment else None
+
+
+def peers_without_mentor(organisation_id: int) -> int:
+    """How many active peers of an organisation have no mentor that counts."""
+    with_mentor = current_assignments().values("peer_id")
+    return (
+        Membership.objects.active()
+        .filter(organisation_id=organisation_id, is_peer=True)
+        .exclude(pk__in=with_mentor)
+        .count()
+    )
+
+
+def assign_url(peer: Membership) -> str:
+    return f"{reverse('mentoring:assign')}?peer={peer.pk}"
+
+
+def irritations_url(team: Team) -> str:
+    return f"{reverse('mentoring:lead_overview')}?team={team.pk}"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def peers_with_mentors(organisation: Organisation) -> MembershipQuerySet:
+    """The organisation's active peers, each with ``current_assignments`` (the one that counts)."""
+    current = current_assignments().select_related("mentor__user")
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, is_peer=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("mentor_assignments", queryset=current, to_attr="current_assignments"))
+    )
+
+
+def irritation_numbers_per_team(organisation: Organisation) -> list[tuple[Team, dict[str, int]]]:
+    """Each active team with its numbers of open and escalated irritations (never text or names)."""
+    teams = list(Team.objects.active().filter(organisation=organisation).select_related("service"))
+    counts = irritation_counts_per_team([t.pk for t in teams])
+    return [(team, counts[team.pk]) for team in teams]
+
+
+def mentee_rows(mentor: Membership, *, viewer: User) -> list[dict[str, Any]]:
+    """The mentor's current mentees with their open irritations and when the next check-in is due."""
+    assignments = list(
+        with_last_check_in(MentorAssignment.objects.current().filter(mentor=mentor))
+        .select_related("peer__user")
+        .order_by("peer__user__full_name")
+    )
+    by_peer: dict[int, list[Irritation]] = defaultdict(list)
+    for irritation in Irritation.objects.visible_to(viewer).open().filter(mentor=mentor).order_by("clarify_by"):
+        by_peer[irritation.peer_id].append(irritation)
+    today = timezone.localdate()
+    rows = []
+    for assignment in assignments:
+        due = rules.check_in_due_on(assignment)
+        rows.append(
+            {
+                "assignment": assignment,
+                "irritations": by_peer.get(assignment.peer_id, []),
+                "next_check_in": due,
+                "overdue": rules.check_in_status(due, today=today) == "overdue",
+            }
+        )
+    return rows
+
+
+def own_mentoring(peer: Membership) -> dict[str, Any]:
+    """For the peer's own page: her current assignment, her next check-in, irritations awaiting handover."""
+    assignment = (
+        with_last_check_in(MentorAssignment.objects.current().filter(peer=peer)).select_related("mentor__user").first()
+    )
+    return {
+        "assignment": assignment,
+        "next_check_in": rules.check_in_due_on(assignment) if assignment else None,
+        "handover_pending": (
+            Irritation.objects.open().filter(peer=peer, handover_pending=True).count() if assignment else 0
+        ),
+    }

@@ -1,0 +1,281 @@
+"""Reads for the pages of the pairing domain: the dashboard, due reflections, suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, PlacementConflict, Team, TeamMembership
+from tandem.db import DatePlusDays
+
+from . import rules
+from .models import PairingSettings, SupportProcess, Tandem
+from .ports import mentor_facts
+
+# --- for the apps above ---------------------------------------------------------------------
+
+
+def open_tandems_of_peer(peer: Membership) -> QuerySet[Tandem]:
+    """The peer's open tandems with her partner (mentoring offers them when she raises an irritation)."""
+    return Tandem.objects.open().filter(peer=peer).select_related("professional__user")
+
+
+# --- reflections ------------------------------------------------------------------------------
+
+
+@dataclass
+class DueReflection:
+    tandem: Tandem
+    side: str
+    due_on: dt.date
+
+    @property
+    def author(self) -> Membership:
+        return self.tandem.peer if self.side == "peer" else self.tandem.professional
+
+    @property
+    def author_id(self) -> int:
+        return self.tandem.peer_id if self.side == "peer" else self.tandem.professional_id
+
+    @property
+    def overdue(self) -> bool:
+        return rules.reflection_overdue(self.due_on)
+
+
+def due_reflections(tandems: Any, *, today: dt.date | None = None) -> list[DueReflection]:
+    """Reflections that are due (each partner of each active tandem), computed in one query."""
+    today = today or timezone.localdate()
+    # The database narrows the active tandems to those with a partner due (one day of slack for
+    # the local-date conversion), so callers pay for the due ones, not for every active tandem;
+    # the loop below decides exactly with the rule.
+    default_weeks = PairingSettings._meta.get_field("reflection_every_weeks").default
+    weeks = Coalesce(
+        Subquery(
+            PairingSettings.objects.filter(organisation_id=OuterRef("organisation_id")).values("reflection_every_weeks")[:1]
+        ),
+        Value(default_weeks),
+    )
+    limit = today + dt.timedelta(days=1)
+    rows = list(
+        tandems.filter(state=Tandem.State.ACTIVE)
+        .annotate(
+            last_peer=Max("reflections__created_at", filter=Q(reflections__author_id=F("peer_id"))),
+            last_professional=Max("reflections__created_at", filter=Q(reflections__author_id=F("professional_id"))),
+        )
+        .annotate(
+            reflection_weeks=weeks,
+            **{
+                f"sql_due_{side}": DatePlusDays(
+                    Coalesce(TruncDate(f"last_{side}"), F("activated_on")), weeks * 7, output_field=DateField()
+                )
+                for side in ("peer", "professional")
+            }
+        )
+        .filter(Q(sql_due_peer__lte=limit) | Q(sql_due_professional__lte=limit))
+    )
+    due: list[DueReflection] = []
+    for tandem in rows:
+        for side in ("peer", "professional"):
+            due_on = rules.reflection_due_on(
+                activated_on=tandem.activated_on, last=getattr(tandem, f"last_{side}"), weeks=tandem.reflection_weeks
+            )
+            if due_on and due_on <= today:
+                due.append(DueReflection(tandem, side, due_on))
+    return due
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    candidate: Membership
+    reasons: list[str]
+    concerns: list[str]
+    score: tuple[int, ...] = field(default_factory=tuple)
+
+
+def suggest(*, team: Team, peer: Membership | None = None, professional: Membership | None = None) -> list[Suggestion]:
+    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons."""
+    settings = PairingSettings.for_organisation(team.organisation)
+    assignments = mentor_facts().current_assignments()
+    chosen = peer or professional
+    assert chosen is not None
+    looking_for = TeamMembership.Function.PROFESSIONAL if peer else TeamMembership.Function.PEER
+    side = "professional" if peer else "peer"
+    other_side = "peer" if peer else "professional"
+    active_filter = Q(**{f"tandems_as_{side}__state": Tandem.State.ACTIVE})
+    candidates = (
+        Membership.objects.active()
+        .filter(
+            organisation=team.organisation,
+            team_memberships__in=TeamMembership.objects.current().filter(team=team, function=looking_for),
+        )
+        .exclude(pk=chosen.pk)
+        .select_related("user")
+        .annotate(
+            active_tandems=Count(f"tandems_as_{side}", filter=active_filter, distinct=True),
+            open_with_chosen=Exists(
+                Tandem.objects.open().filter(**{side: OuterRef("pk"), other_side: chosen})
+            ),
+            is_mentor_pair=Exists(
+                assignments.filter(Q(peer=chosen, mentor=OuterRef("pk")) | Q(peer=OuterRef("pk"), mentor=chosen))
+            ),
+            has_mentor=Exists(assignments.filter(peer=OuterRef("pk"))),
+            conflict=Exists(PlacementConflict.objects.filter(peer=OuterRef("pk"), service=team.service_id)),
+        )
+    )
+    cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
+    result: list[Suggestion] = []
+    candidate: Any
+    for candidate in candidates:
+        reasons: list[str] = []
+        concerns: list[str] = []
+        if candidate.open_with_chosen:
+            concerns.append(rules.pair_rule(chosen, candidate, has_open=True).message)
+        if professional is not None:
+            if not candidate.has_mentor:
+                concerns.append(rules.mentor_rule(candidate, has_mentor=False).message)
+            if candidate.conflict:
+                concerns.append(rules.placement_rule(candidate, team.service, conflict=True).message)
+        if candidate.active_tandems >= cap:
+            concerns.append(_("Already at the organisation's limit of %(limit)d active tandems.") % {"limit": cap})
+        if not concerns:
+            reasons.append(_("No rule of practice is broken."))
+        reasons.append(
+            _("%(count)d active tandems.") % {"count": candidate.active_tandems}
+        )
+        reasons.append(_("Works in the same service (%(service)s).") % {"service": team.service.name})
+        if candidate.is_mentor_pair:
+            concerns.append(_("They are in a mentoring relationship; a tandem would mix the two roles."))
+        else:
+            reasons.append(_("Not the mentor of the peer."))
+        score = (len(concerns), int(candidate.is_mentor_pair), candidate.active_tandems)
+        result.append(Suggestion(candidate, reasons, concerns, score))
+    result.sort(key=lambda s: (s.score, s.candidate.user.display_name))
+    return result
+
+
+# --- the team lead dashboard ------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    peers: int = 0
+    professionals: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    without_mentor: int = 0
+    overdue_reflections: int = 0
+    support_ending: int = 0
+    irritations_open: int = 0
+    irritations_escalated: int = 0
+    irritations_url: str = ""
+    two_peers: rules.Explanation | None = None
+
+    @property
+    def too_few_peers(self) -> bool:
+        return self.two_peers is not None and not self.two_peers.ok
+
+
+def irritation_counts(team_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Numbers only, never content, as mentoring counts them."""
+    return dict(mentor_facts().irritation_counts(team_ids))
+
+
+def peers_without_mentor(teams: Any) -> Any:
+    """Current peer team memberships of ``teams`` whose peer has no active mentor (rule 1)."""
+    assignments = mentor_facts().current_assignments()
+    return (
+        TeamMembership.objects.current()
+        .filter(team__in=teams, function=TeamMembership.Function.PEER, membership__ended_on__isnull=True)
+        .annotate(has_mentor=Exists(assignments.filter(peer=OuterRef("membership"))))
+        .filter(has_mentor=False)
+    )
+
+
+def _current_member_filter(today: dt.date) -> Q:
+    return (
+        Q(team_memberships__started_on__lte=today)
+        & (Q(team_memberships__ended_on__isnull=True) | Q(team_memberships__ended_on__gt=today))
+        & Q(team_memberships__membership__ended_on__isnull=True)
+    )
+
+
+def with_peer_counts(teams: Any, *, today: dt.date | None = None) -> Any:
+    current = _current_member_filter(today or timezone.localdate())
+    return teams.annotate(
+        peer_count=Count("team_memberships", filter=current & Q(team_memberships__function="peer"), distinct=True)
+    )
+
+
+def count_teams_with_too_few_peers(teams: Any) -> int:
+    """Rule of practice 2 for the start page, in one query."""
+    return with_peer_counts(teams).filter(peer_count__lt=rules.MIN_PEERS_PER_TEAM).count()
+
+
+def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
+    """One row per team; a fixed number of queries however many teams and tandems there are."""
+    today = today or timezone.localdate()
+    current = _current_member_filter(today)
+    # Memberships here, tandems in their own grouped query below: counting both in one join would
+    # build memberships x tandems rows per team, growing with every ended tandem (BENCHMARKS.md).
+    team_list = list(
+        with_peer_counts(teams.select_related("service", "organisation"), today=today).annotate(
+            professional_count=Count(
+                "team_memberships", filter=current & Q(team_memberships__function="professional"), distinct=True
+            ),
+        )
+    )
+    ids = [t.pk for t in team_list]
+    by_state: dict[int, dict[str, int]] = defaultdict(dict)
+    tandem_counts = (
+        Tandem.objects.filter(team_id__in=ids)
+        .values("team_id", "state")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "state", "n")
+        .order_by()
+    )
+    for team_id, state, n in tandem_counts:
+        by_state[team_id][state] = n
+    without = dict(
+        peers_without_mentor(ids).values("team_id").annotate(n=Count("id")).values_list("team_id", "n").order_by()
+    )
+    overdue: dict[int, int] = defaultdict(int)
+    for item in due_reflections(Tandem.objects.filter(team_id__in=ids), today=today):
+        if item.overdue:
+            overdue[item.tandem.team_id] += 1
+    ending = dict(
+        SupportProcess.objects.nearing_end(today)
+        .filter(tandem__team_id__in=ids)
+        .values("tandem__team_id")
+        .annotate(n=Count("id"))
+        .values_list("tandem__team_id", "n")
+        .order_by()
+    )
+    irritations = irritation_counts(ids)
+    rows = []
+    for team in team_list:
+        rows.append(
+            TeamRow(
+                team=team,
+                peers=team.peer_count,
+                professionals=team.professional_count,
+                by_state={state: by_state[team.pk].get(state, 0) for state in Tandem.State.values},
+                without_mentor=without.get(team.pk, 0),
+                overdue_reflections=overdue.get(team.pk, 0),
+                support_ending=ending.get(team.pk, 0),
+                irritations_open=irritations.get(team.pk, {}).get("open", 0),
+                irritations_escalated=irritations.get(team.pk, {}).get("escalated", 0),
+                irritations_url=mentor_facts().irritations_url(team),
+                two_peers=rules.two_peers_rule(team, peer_count=team.peer_count),
+            )
+        )
+    return rows
