@@ -33,7 +33,7 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                          "%(count)d irritations wait for your acknowledgement", waiting) % {"count": waiting},
                 reverse("mentoring:mentees"), waiting))
         due = [
-            a for a in with_last_check_in(MentorAssignment.objects.current().filter(mentor=membership))
+            a for a in with_last_check_in(MentorAssignment.objects.that_count().filter(mentor=membership))
             if check_in_status(check_in_due_on(a), today=today) is not None
         ]
         if due:
@@ -41,7 +41,7 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                 ngettext("%(count)d check-in is due", "%(count)d check-ins are due", len(due)) % {"count": len(due)},
                 reverse("mentoring:mentees"), len(due)))
     if membership.is_peer:
-        mine = with_last_check_in(MentorAssignment.objects.current().filter(peer=membership)).first()
+        mine = with_last_check_in(MentorAssignment.objects.that_count().filter(peer=membership)).first()
         if mine is not None and check_in_status(check_in_due_on(mine), today=today) is not None:
             result.append(AttentionItem(_("A talk with your mentor is due"), reverse("mentoring:my_irritations")))
         own = Irritation.objects.visible_to(request.user).open().filter(peer=membership)

@@ -287,7 +287,7 @@ def remind_check_ins(now: dt.datetime | None = None) -> int:
         Coalesce(Max("check_ins__held_on"), F("started_on")), F("check_in_every_weeks") * 7, output_field=DateField()
     )
     assignments = (
-        with_last_check_in(MentorAssignment.objects.current().filter(mentor__ended_on__isnull=True, peer__ended_on__isnull=True))
+        with_last_check_in(MentorAssignment.objects.that_count())
         .annotate(sql_due_on=due_on)
         .filter(sql_due_on__lte=today + dt.timedelta(days=CHECK_IN_SOON_DAYS))
         .select_related("peer__user", "mentor__user")

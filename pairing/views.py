@@ -22,45 +22,12 @@ from tandem import web
 from tandem.audit.services import timeline
 from tandem.web import get_or_404
 
+from . import access as pairing_access
 from . import forms, rules, selectors, services
 from .models import PairingSettings, Reflection, SupportProcess, Tandem
 from .ports import mentor_facts
 
 PAGE_SIZE = 25
-
-
-# --- access: one helper per object type; anything not yours is a 404 ---------------------------
-
-
-def _scoped_tandems(request: HttpRequest) -> Any:
-    membership = access.own_membership(request)
-    return Tandem.objects.visible_to(request.user).filter(organisation=membership.organisation)
-
-
-def get_tandem(request: HttpRequest, pk: int) -> Tandem:
-    """A tandem the user may see: as team lead / org admin of its organisation, or as a partner."""
-    return get_or_404(_scoped_tandems(request), pk)
-
-
-def get_tandem_for_lead(request: HttpRequest, pk: int) -> Tandem:
-    manager = access.manager_membership(request)
-    return get_or_404(Tandem.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
-
-
-def get_tandem_for_partner(request: HttpRequest, pk: int) -> tuple[Tandem, Membership]:
-    membership = access.own_membership(request)
-    tandem = get_or_404(_scoped_tandems(request).filter(Q(peer=membership) | Q(professional=membership)), pk)
-    return tandem, membership
-
-
-def get_support_process(request: HttpRequest, pk: int) -> SupportProcess:
-    membership = access.own_membership(request)
-    return get_or_404(SupportProcess.objects.visible_to(request.user).filter(organisation=membership.organisation), pk)
-
-
-def get_own_reflection(request: HttpRequest, pk: int) -> Reflection:
-    membership = access.own_membership(request)
-    return get_or_404(Reflection.objects.filter(author=membership).select_related("tandem"), pk)
 
 
 def _is_manager(request: AuthenticatedHttpRequest) -> bool:
@@ -72,7 +39,7 @@ def _team_filter(request: HttpRequest, organisation: Any) -> Team | None:
     team_id = request.GET.get("team")
     if not team_id:
         return None
-    return get_or_404(Team.objects.filter(organisation=organisation), team_id)
+    return pairing_access.get_team(request, organisation, team_id)
 
 
 # --- the team lead dashboard and the lists behind its numbers ----------------------------------
@@ -257,7 +224,7 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem(request, pk)
+    tandem = pairing_access.get_tandem(request, pk)
     membership = request.membership
     side = tandem.partner_side(membership)
     is_manager = _is_manager(request)
@@ -294,14 +261,14 @@ def _transition(
 
 @login_required
 def pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
+    tandem = pairing_access.get_tandem_for_lead(request, pk)
     form = forms.PauseForm(request.POST if request.method == "POST" else None)
     return _transition(request, tandem, form, services.pause, _("The tandem is paused."), heading=_("Pause the tandem"))
 
 
 @login_required
 def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
+    tandem = pairing_access.get_tandem_for_lead(request, pk)
     form = forms.ResumeForm(request.POST if request.method == "POST" else None)
     return _transition(
         request, tandem, form, services.resume, _("The tandem is active again."), heading=_("Resume the tandem")
@@ -310,7 +277,7 @@ def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
+    tandem = pairing_access.get_tandem_for_lead(request, pk)
     form = forms.EndForm(request.POST if request.method == "POST" else None)
     return _transition(
         request, tandem, form, services.end, _("The tandem has ended."),
@@ -325,7 +292,7 @@ def _refused(request: HttpRequest, tandem: Tandem, error: ValidationError) -> Ht
 @require_POST
 @login_required
 def getting_to_know(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem_for_lead(request, pk)
+    tandem = pairing_access.get_tandem_for_lead(request, pk)
     try:
         services.record_getting_to_know(tandem=tandem, by=request.user)
     except ValidationError as error:
@@ -337,7 +304,7 @@ def getting_to_know(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem, membership = get_tandem_for_partner(request, pk)
+    tandem, membership = pairing_access.get_tandem_for_partner(request, pk)
     try:
         tandem = services.confirm(tandem=tandem, by=membership)
     except ValidationError as error:
@@ -351,7 +318,7 @@ def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem, membership = get_tandem_for_partner(request, pk)
+    tandem, membership = pairing_access.get_tandem_for_partner(request, pk)
     if request.method != "POST":
         return web.confirm(
             request,
@@ -375,7 +342,7 @@ def decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reflection_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem, membership = get_tandem_for_partner(request, pk)
+    tandem, membership = pairing_access.get_tandem_for_partner(request, pk)
     form = forms.ReflectionForm(request.POST if request.method == "POST" else None)
     return web.submit(
         request,
@@ -391,7 +358,7 @@ def reflection_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def reflection_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    reflection = get_own_reflection(request, pk)
+    reflection = pairing_access.get_own_reflection(request, pk)
     services.share_reflection(reflection=reflection, by=access.own_membership(request))
     messages.success(request, _("Your partner can now read this reflection."))
     return redirect(reflection.tandem)
@@ -402,7 +369,7 @@ def reflection_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def support_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    tandem = get_tandem(request, pk)
+    tandem = pairing_access.get_tandem(request, pk)
     if not (_is_manager(request) or tandem.partner_side(request.membership)):
         raise Http404
     form = forms.SupportProcessForm(request.POST if request.method == "POST" else None)
@@ -430,7 +397,7 @@ def _support_context(process: SupportProcess, **forms_: Any) -> dict[str, Any]:
 
 @login_required
 def support_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    process = get_support_process(request, pk)
+    process = pairing_access.get_support_process(request, pk)
     return render(request, "tandem/support_detail.html", _support_context(process))
 
 
@@ -438,7 +405,7 @@ def _support_post(
     request: AuthenticatedHttpRequest, pk: int, form_class: Any, service: Any, success: str, form_name: str
 ) -> HttpResponse:
     """A form on the support process page (meeting, end): the page again with its errors, 422."""
-    process = get_support_process(request, pk)
+    process = pairing_access.get_support_process(request, pk)
     form = form_class(request.POST)
     return web.submit(
         request,
