@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem import privacy
+from tandem.audit.services import record
 from tandem.privacy import AUDIT, KEEP, WHILE_MEMBER, WITH_ORGANISATION
 
 WORK = _("Coordinating peer–professional work in the organisation")
@@ -141,11 +144,18 @@ def erasure_refusal(membership: Any) -> str | None:
     return privacy.erasure_refusal(membership.user)
 
 
+@transaction.atomic
 def erase_member(*, membership: Any, by: Any) -> Any:
     """An org admin erases a person who left her organisation (GDPR Art. 17)."""
-    from django.core.exceptions import ValidationError
-
     refusal = erasure_refusal(membership)
     if refusal:
         raise ValidationError(refusal)
-    return privacy.erase_person(user=membership.user, by=by, obj=membership, organisation=membership.organisation)
+    user = privacy.erase_person(user=membership.user)
+    record(
+        actor=by,
+        action="privacy.person_erased",
+        obj=membership,
+        organisation=membership.organisation,
+        detail={"user": user.pk},
+    )
+    return user

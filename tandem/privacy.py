@@ -180,12 +180,10 @@ def erasure_refusal(user: Any) -> str | None:
 
 
 @transaction.atomic
-def erase_person(*, user: Any, by: Any, obj: models.Model | None = None, organisation: Any = None) -> Any:
+def erase_person(*, user: Any) -> Any:
     """Erase a person: registered rows are deleted or kept pointing to a pseudonym, then every
-    registered erasure step runs (the person's own row last). ``obj`` is what the audit event is
-    about (the membership the erasure was asked for)."""
-    from tandem.audit.services import record
-
+    registered erasure step runs (the person's own row last). The caller records who asked for it
+    in the audit trail, in the same transaction."""
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     refusal = erasure_refusal(user)
     if refusal:
@@ -200,7 +198,6 @@ def erase_person(*, user: Any, by: Any, obj: models.Model | None = None, organis
             entry.erase(user, identity)
     for _order, step in _ERASURE_STEPS:
         step(user, identity)
-    record(actor=by, action="privacy.person_erased", obj=obj, organisation=organisation, detail={"user": user.pk})
     user.refresh_from_db()
     return user
 
