@@ -7,6 +7,7 @@ owns the kind), with the notification's stored ``context`` (which never holds co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ class NotificationKind:
     label: Any  # lazy translated string
     # Reminders and escalations may not wait for a digest: the person must see them that day.
     digest_allowed: bool = True
+    # Asked by the sender right before the e-mail goes out, with the outbox row and the time:
+    # False withdraws it (a reminder for a session that started, was cancelled or moved). The app
+    # that owns the kind supplies it; the kernel knows nothing about sessions.
+    still_due: Callable[[Any, Any], bool] | None = None
 
 
 KINDS: dict[str, NotificationKind] = {}
