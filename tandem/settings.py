@@ -274,6 +274,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A message's lease (at least six EMAIL_TIMEOUTs, one SMTP conversation); how long temporary
 # failures are retried; the exponential back-off; replies lost after DATA (maybe delivered) retry
 # more slowly and at most OUTBOX_UNKNOWN_MAX times.
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "200"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_RETRY_HOURS = float(os.environ.get("OUTBOX_RETRY_HOURS", "72"))
 OUTBOX_BACKOFF_BASE_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_BASE_SECONDS", "60"))

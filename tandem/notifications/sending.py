@@ -401,6 +401,15 @@ def _failed(rows: list[Notification], token: uuid.UUID, error: Exception, body_s
 
 
 def _send(rows: list[Notification], build: Callable[[list[Notification]], EmailMultiAlternatives], batch: _Batch) -> int:
+    # Connect first (a first connection may wait for DNS): between renewing the lease and the end
+    # of the SMTP conversation only that conversation may take time.
+    try:
+        backend = batch.connection()
+    except Exception as error:  # noqa: BLE001 - the server is unreachable: a temporary failure
+        batch.drop_connection()
+        if batch.take(rows):
+            _retry_db(partial(_failed, rows, batch.token, error, False, batch.now()))
+        return 0
     if not batch.take(rows):
         return 0  # another sender holds it now: it is theirs to send
     rows = _still_wanted(rows, batch)
@@ -409,7 +418,7 @@ def _send(rows: list[Notification], build: Callable[[list[Notification]], EmailM
     try:
         message = build(rows)
         message.extra_headers["Message-ID"] = message_id(rows)
-        message.connection = batch.connection()
+        message.connection = backend
         message.send()
     except Exception as error:  # noqa: BLE001 - classified and retried, never lost
         body_sent = batch.body_sent()
@@ -445,8 +454,9 @@ def send_claimed(rows: list[Notification], *, now: dt.datetime | None = None) ->
     return sent
 
 
-def send_due(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE) -> int:
+def send_due(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
     """Claim and send due e-mails and digests until none are left; returns the number of rows sent."""
+    limit = limit or int(_setting("OUTBOX_BATCH_SIZE", BATCH_SIZE))
     total = 0
     while rows := claim_due(now=now, limit=limit):
         total += send_claimed(rows, now=now)

@@ -222,6 +222,27 @@ def cancel_pending(*, event_key_prefix: str) -> int:
     ).update(cancelled_at=timezone.now())
 
 
+def retry_given_up(*, notification_ids: Iterable[int] | None = None, by: Any = None) -> int:
+    """Put given-up e-mails back into the outbox with a fresh retry budget (an operator's decision,
+    e.g. after the mail server or the address was fixed)."""
+    from tandem.audit.services import record
+
+    now = timezone.now()
+    rows = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, gave_up_at__isnull=False)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    with transaction.atomic():
+        ids = list(rows.select_for_update().values_list("pk", flat=True))
+        retried = Notification.objects.filter(pk__in=ids).update(
+            gave_up_at=None, cancelled_at=None, failing_since=None, attempts=0, unknown_outcomes=0,
+            lease_until=None, claim_token=None, send_after=now, last_error="",
+        )
+        if retried:
+            record(actor=by, action="notifications.retry_given_up", detail={"count": retried})
+            _kick_on_commit()
+    return retried
+
+
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.visible_to(user).in_app().unread()
     if notification_ids is not None:

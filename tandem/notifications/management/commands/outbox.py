@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tandem import health
-from tandem.notifications.models import SweepRun
+from tandem.notifications.models import Notification, SweepRun
+from tandem.notifications.services import retry_given_up
 from tandem.notifications.sweeps import SWEEPS, stale_sweeps
 
 
@@ -14,10 +15,15 @@ class Command(BaseCommand):
     help = "Print the e-mail outbox backlog and when each periodic sweep last completed."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--check", action="store_true", help="Exit with an error if a sweep is stale.")
+        parser.add_argument(
+            "--check", action="store_true", help="Exit with an error if a sweep is stale or an e-mail was given up."
+        )
+        parser.add_argument("--retry-given-up", action="store_true", help="Queue every given-up e-mail again.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
+        if options["retry_given_up"]:
+            self.stdout.write(f"Queued again: {retry_given_up()}")
         backlog = health.outbox_backlog(now)
         self.stdout.write("Outbox (e-mails not sent yet)")
         self.stdout.write(f"  due now:            {backlog['due']}")
@@ -27,6 +33,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  held by a sender:   {backlog['leased']}")
         self.stdout.write(f"  retrying after errors: {backlog['retrying']}")
         self.stdout.write(f"  given up:           {backlog['given_up']}")
+        given_up = Notification.objects.filter(gave_up_at__isnull=False, sent_at__isnull=True).order_by("-gave_up_at")
+        for row in given_up[:20]:
+            self.stdout.write(f"    #{row.pk} {row.kind} to user {row.recipient_id}, {row.gave_up_at:%Y-%m-%d %H:%M}: {row.last_error}")
         stale = set(stale_sweeps(now))
         runs = {run.name: run for run in SweepRun.objects.all()}
         self.stdout.write("Sweeps")
@@ -40,3 +49,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:32} every {sweep.every_seconds:>5} s, {last}: {state}")
         if options["check"] and stale:
             raise CommandError(f"Stale sweeps: {', '.join(sorted(stale))}")
+        if options["check"] and backlog["given_up"]:
+            raise CommandError(f"{backlog['given_up']} e-mail(s) given up (retry with --retry-given-up)")
