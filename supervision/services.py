@@ -627,6 +627,17 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     return handled
 
 
+def reminder_still_due(row: Any, now: dt.datetime) -> bool:
+    """Asked by the outbox sender right before a reminder e-mail goes out (registered on the kind):
+    the session is still scheduled, has not started, and is still at the time the reminder names
+    (its event key carries the time version). Anything else withdraws the e-mail, so a reminder
+    never arrives after the session began, for a cancelled session or for its old time."""
+    session = Session.objects.filter(pk=row.object_id).only("pk", "status", "starts_at", "time_version").first()
+    if session is None or session.status != Session.Status.SCHEDULED or session.starts_at <= now:
+        return False
+    return bool(row.dedupe_key.startswith(session.event_key()))
+
+
 # --- Calendar -----------------------------------------------------------------------------------
 
 

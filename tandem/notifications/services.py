@@ -49,6 +49,21 @@ def _at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime
     return local.astimezone(dt.UTC).astimezone(zone)
 
 
+def _instants_at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> list[dt.datetime]:
+    """Every instant whose wall clock reads ``at`` on ``day``, earliest first.
+
+    Usually one; two inside the hour repeated in autumn (02:30 summer time, then 02:30 winter
+    time); in the spring gap the one moved forward by ``_at_local``.
+    """
+    # Compared in UTC: Python compares two datetimes of the same zone by wall clock, ignoring fold.
+    first = _at_local(day, at, zone).astimezone(dt.UTC)
+    second = dt.datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(dt.UTC)
+    # In the gap fold=1 maps to an earlier hour whose wall clock does not read ``at``: not a match.
+    if second != first and second.astimezone(zone).replace(tzinfo=None) == dt.datetime.combine(day, at):
+        return [instant.astimezone(zone) for instant in sorted([first, second])]
+    return [first.astimezone(zone)]
+
+
 def in_quiet_hours(user: Any, at: dt.datetime) -> bool:
     quiet_from, quiet_until, _digest = _delivery_settings(user)
     local = at.astimezone(_user_zone(user)).time()
@@ -66,10 +81,13 @@ def next_allowed_send(user: Any, at: dt.datetime) -> dt.datetime:
     zone = _user_zone(user)
     _from, quiet_until, _digest = _delivery_settings(user)
     local = at.astimezone(zone)
-    candidate = _at_local(local.date(), quiet_until, zone)
-    if candidate <= at:
-        candidate = _at_local(local.date() + dt.timedelta(days=1), quiet_until, zone)
-    return candidate
+    # The first end of quiet hours after ``at``: in the repeated autumn hour an e-mail written
+    # at the second 02:10 ends its wait at the second 02:30, not a day later.
+    for day in (local.date(), local.date() + dt.timedelta(days=1)):
+        for candidate in _instants_at_local(day, quiet_until, zone):
+            if candidate.astimezone(dt.UTC) > at.astimezone(dt.UTC):
+                return candidate
+    raise AssertionError("unreachable: quiet hours end within a day")
 
 
 def daily_instant(user: Any, day: dt.date) -> dt.datetime:
