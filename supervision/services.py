@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, User
 from tandem.audit.services import record
-from tandem.notifications.services import cancel_pending, notify
+from tandem.notifications.services import cancel_pending, notify, one_kick
 
 from . import recurrence
 from .models import (
@@ -590,7 +590,11 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     claimed with ``select_for_update(skip_locked=True)``, and the notification event key carries
     the time version, so a second sweep (or two at once) sends nothing twice.
     """
-    now = now or timezone.now()
+    with one_kick():  # one sender kick per sweep, not one per session
+        return _send_due_reminders(now or timezone.now())
+
+
+def _send_due_reminders(now: dt.datetime) -> int:
     handled = 0
     for before, field, suffix in REMINDERS:
         due = (

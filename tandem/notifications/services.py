@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -205,7 +207,35 @@ def notify(
 KICK_TIMEOUT_SECONDS = 0.5
 
 
+# Set inside one_kick(): notify() records that e-mail was written instead of kicking.
+_kick_wanted: ContextVar[list[bool] | None] = ContextVar("tandem_kick_wanted", default=None)
+
+
+@contextmanager
+def one_kick() -> Iterator[None]:
+    """One sender kick for everything notified inside, however many transactions it spans.
+
+    A sweep that commits one transaction per item (an escalation step, a reminder) would otherwise
+    queue one send task per item; the sender sends every due row per run anyway.
+    """
+    if _kick_wanted.get() is not None:  # nested: the outermost block kicks
+        yield
+        return
+    token = _kick_wanted.set([])
+    try:
+        yield
+    finally:
+        wanted = _kick_wanted.get()
+        _kick_wanted.reset(token)
+    if wanted:
+        _kick_on_commit()
+
+
 def _kick_on_commit() -> None:
+    wanted = _kick_wanted.get()
+    if wanted is not None:
+        wanted.append(True)
+        return
     # One kick per transaction, however many events it notifies about.
     connection = transaction.get_connection()
     if any(entry[1] is _kick_sender for entry in connection.run_on_commit):
@@ -351,7 +381,8 @@ def welcome_new_members(*, limit: int = WELCOME_BATCH) -> int:
         .order_by("pk")[:limit]
     )
     url = reverse("notifications:preferences")
-    for user in newcomers:
-        with transaction.atomic():
-            notify(recipients=[user], kind="notifications.welcome", event_key=f"welcome:{user.pk}", url=url)
+    with one_kick():
+        for user in newcomers:
+            with transaction.atomic():
+                notify(recipients=[user], kind="notifications.welcome", event_key=f"welcome:{user.pk}", url=url)
     return len(newcomers)
