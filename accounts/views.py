@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.audit.services import timeline
+from tandem.idempotency import once
 from tandem.web import apply_errors, confirm
 
 from . import access, services
@@ -103,14 +104,14 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, _token = services.invite(
+            invitation = once(user=request.user, token=form.submission_token, create=lambda: services.invite(
                 by=request.user,  # type: ignore[arg-type]
                 organisation=manager.organisation,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 roles=form.cleaned_data["roles"],
                 team=form.cleaned_data["team"],
-            )
+            )[0])
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import admin_membership, manager_membership
 from accounts.models import Membership, Team
+from tandem.idempotency import once
 from tandem.web import apply_errors, confirm
 
 from . import access, services
@@ -232,7 +233,10 @@ def irritation_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            irritation = services.raise_irritation(peer=peer, by=request.user, **form.cleaned_data)
+            irritation = once(
+                user=request.user, token=form.submission_token,
+                create=lambda: services.raise_irritation(peer=peer, by=request.user, **form.cleaned_data),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:

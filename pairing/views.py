@@ -19,6 +19,7 @@ from accounts import access
 from accounts.models import Membership, Team, TeamMembership
 from tandem import web
 from tandem.audit.services import timeline
+from tandem.idempotency import once
 from tandem.web import get_or_404
 
 from . import forms, rules, services
@@ -210,7 +211,10 @@ def propose(request: HttpRequest) -> HttpResponse:
         form = forms.ProposeForm(request.POST, organisation=organisation)
         if form.is_valid():
             try:
-                tandem = services.propose(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                tandem = once(
+                    user=request.user, token=form.submission_token,
+                    create=lambda: services.propose(by=request.user, **form.cleaned_data),  # type: ignore[arg-type]
+                )
             except ValidationError as error:
                 web.apply_errors(form, error)
             else:

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.audit.services import timeline
+from tandem.idempotency import once
 from tandem.web import apply_errors, confirm
 
 from . import access, ical, services, stats
@@ -271,7 +272,10 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = SeriesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_series(group=group, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            once(
+                user=request.user, token=form.submission_token,
+                create=lambda: services.create_series(group=group, by=request.user, **form.cleaned_data),  # type: ignore[arg-type]
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -307,10 +311,10 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewSessionForm(request.POST or None, initial={"title": group.name})
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.create_session(
+            session = once(user=request.user, token=form.submission_token, create=lambda: services.create_session(
                 group=group, by=request.user, time_zone=getattr(request.user, "time_zone", "Europe/Berlin"),  # type: ignore[arg-type]
                 **form.cleaned_data,
-            )
+            ))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -469,11 +473,11 @@ def poll_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            poll = services.create_poll(
+            poll = once(user=request.user, token=form.submission_token, create=lambda: services.create_poll(
                 group=group, by=request.user,  # type: ignore[arg-type]
                 title=data["title"], slots=data["slots"], duration_minutes=data["duration_minutes"],
                 place=data["place"], video_url=data["video_url"],
-            )
+            ))
         except ValidationError as error:
             apply_errors(form, error)
         else:
