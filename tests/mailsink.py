@@ -162,11 +162,18 @@ def _run_sender(stop_file: Path) -> None:
     import django
 
     django.setup()
+    from django.db import InterfaceError, OperationalError, connection
+
     from tandem.notifications import sending
 
     while not stop_file.exists():
-        if sending.send_due() == 0:
-            time.sleep(0.05)
+        try:
+            if sending.send_due() == 0:
+                time.sleep(0.05)
+        except (OperationalError, InterfaceError):
+            # The database went away (a blip, a restart): like the next beat run, start over.
+            connection.close()
+            time.sleep(0.2)
 
 
 if __name__ == "__main__":
