@@ -7,10 +7,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.idempotency import OnceFormMixin
+
 from .models import Membership, Organisation, PeerProfile, ProfessionalProfile, Role, Service, Team, User
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(OnceFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
     roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple)

@@ -1,8 +1,9 @@
 """The escalation sweep: what is due is decided by the database, every step happens once.
 
-Each irritation is claimed with ``select_for_update(skip_locked=True)``: two sweeps running at
-once never work on the same irritation, and a sweep that dies mid-way rolls back its step
-together with the notification rows it wrote, so the next run does it again. The unique
+Irritations are claimed in chunks with ``select_for_update(skip_locked=True)``: two sweeps running
+at once never work on the same irritation and divide the candidates between them, and a sweep that
+dies mid-way rolls back its chunk's steps together with the notification rows they wrote, so the
+next run does them again. The unique
 constraint on ``EscalationStep`` is the last guard: a step row exists once, and the
 notifications of a step are written only in the transaction that created its row.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from django.db import transaction
-from django.db.models import Count, DateField, F, Max, Q
+from django.db.models import Count, DateField, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from tandem.audit.services import record
 from tandem.db import DatePlusDays
-from tandem.notifications.services import notify
+from tandem.notifications.services import notify, one_kick
 
 from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
 from .rules import CHECK_IN_SOON_DAYS, check_in_due_on, check_in_status
@@ -36,20 +37,20 @@ def _settings_for(org_id: int, cache: dict[int, MentoringSettings]) -> Mentoring
     return cache[org_id]
 
 
-def _candidates(today: dt.date) -> list[int]:
+def _candidates(today: dt.date) -> QuerySet[Irritation]:
     """Open irritations that may have a step due (a superset; each is checked under its lock)."""
-    return list(
-        Irritation.objects.filter(state__in=Irritation.OPEN_STATES)
-        .filter(
-            Q(handover_pending=True)
-            | Q(shared_with_mentor_at__isnull=True, clarify_by__lte=today + dt.timedelta(days=1))
-            | Q(shared_with_mentor_at__isnull=False, mentor__isnull=True)
-            | Q(shared_with_mentor_at__isnull=False, acknowledged_at__isnull=True)
-            | Q(shared_with_mentor_at__isnull=False, escalated_at__isnull=True, clarify_by__lt=today)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    return Irritation.objects.filter(state__in=Irritation.OPEN_STATES).filter(
+        Q(handover_pending=True)
+        | Q(shared_with_mentor_at__isnull=True, clarify_by__lte=today + dt.timedelta(days=1))
+        | Q(shared_with_mentor_at__isnull=False, mentor__isnull=True)
+        | Q(shared_with_mentor_at__isnull=False, acknowledged_at__isnull=True)
+        | Q(shared_with_mentor_at__isnull=False, escalated_at__isnull=True, clarify_by__lt=today)
     )
+
+
+# Irritations claimed (locked) per transaction. Concurrent sweeps skip each other's chunks, so
+# they divide the work instead of each walking every candidate.
+CHUNK = 100
 
 
 def escalate_due(now: dt.datetime | None = None) -> int:
@@ -58,22 +59,29 @@ def escalate_due(now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     cache: dict[int, MentoringSettings] = {}
     done = 0
-    end_assignments_of_people_who_left()
-    for pk in _candidates(today):
-        with transaction.atomic():
-            locked = (
-                Irritation.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, state__in=Irritation.OPEN_STATES)
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if locked is None:  # closed meanwhile, or another sweep holds it
-                continue
-            # Read it again once locked: if another sweep committed just before we took the lock,
-            # PostgreSQL re-checks the locked row but not the rows joined to it, so a joined
-            # mentor could still be the old one. A fresh statement sees everything committed.
-            irritation = Irritation.objects.select_related("peer__user", "mentor__user").get(pk=pk)
-            done += _process(irritation, now, today, _settings_for(irritation.organisation_id, cache))
+    with one_kick():  # one sender kick for the whole sweep, not one per irritation
+        end_assignments_of_people_who_left()
+        after = 0
+        while True:
+            with transaction.atomic():
+                chunk = list(
+                    _candidates(today)
+                    .filter(pk__gt=after)
+                    .order_by("pk")
+                    .select_for_update(skip_locked=True)
+                    .values_list("pk", flat=True)[:CHUNK]
+                )
+                if not chunk:
+                    break
+                after = chunk[-1]
+                # Read each again once locked: if another sweep committed just before we took the
+                # lock, PostgreSQL re-checks the locked row but not the rows joined to it, so a joined
+                # mentor could still be the old one. A fresh statement sees everything committed.
+                irritations = Irritation.objects.select_related("peer__user", "mentor__user").filter(
+                    pk__in=chunk, state__in=Irritation.OPEN_STATES
+                )
+                for irritation in irritations.order_by("pk"):
+                    done += _process(irritation, now, today, _settings_for(irritation.organisation_id, cache))
     return done
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
 from pairing.selectors import open_tandems_of_peer
+from tandem.idempotency import OnceFormMixin
 
 from .models import Irritation, MentoringSettings
 
@@ -58,7 +59,7 @@ class CheckInIntervalForm(forms.Form):
     check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26)
 
 
-class IrritationForm(forms.Form):
+class IrritationForm(OnceFormMixin, forms.Form):
     title = forms.CharField(label=_("In a few words"), max_length=120)
     what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
     happened_on = forms.DateField(label=_("When did it happen?"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

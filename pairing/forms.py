@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, Service, Team
+from tandem.idempotency import OnceFormMixin
 
 from .models import PairingSettings, Tandem, validate_client_code
 
@@ -29,7 +30,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.user.display_name
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(OnceFormMixin, forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     peer = MemberChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     professional = MemberChoiceField(label=_("Professional"), queryset=Membership.objects.none())

@@ -14,7 +14,7 @@ class SupervisionConfig(AppConfig):
         from tandem.notifications import kinds
         from tandem.notifications.sweeps import register_sweep
 
-        from . import attention, demo, privacy
+        from . import attention, demo, privacy, services
 
         register_nav(
             NavItem(_("Supervision groups"), "supervision:group_list", frozenset({Role.SUPERVISOR}), order=40),
@@ -25,7 +25,12 @@ class SupervisionConfig(AppConfig):
         privacy.register()
         register_demo(demo.seed, order=30)
         kinds.register(
-            kinds.NotificationKind("supervision.reminder", _("Reminder of a supervision session"), digest_allowed=False),
+            kinds.NotificationKind(
+                "supervision.reminder",
+                _("Reminder of a supervision session"),
+                digest_allowed=False,
+                still_due=services.reminder_still_due,
+            ),
             kinds.NotificationKind("supervision.session_moved", _("A supervision session was moved"), digest_allowed=False),
             kinds.NotificationKind("supervision.session_cancelled", _("A supervision session was cancelled"), digest_allowed=False),
             kinds.NotificationKind("supervision.session_scheduled", _("A supervision session was scheduled")),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from tandem.idempotency import OnceFormMixin
 
 from .models import WEEKDAY_CHOICES, Answer, PollAnswer, PollSlot, Series, SupervisionGroup
 
@@ -65,7 +66,7 @@ class ShareForm(forms.Form):
     )
 
 
-class SeriesForm(forms.ModelForm):
+class SeriesForm(OnceFormMixin, forms.ModelForm):
     rotation = forms.TypedMultipleChoiceField(
         label=_("Rotate through these weekdays"),
         choices=WEEKDAY_CHOICES,
@@ -108,7 +109,7 @@ class SessionForm(forms.Form):
         return data
 
 
-class NewSessionForm(SessionForm):
+class NewSessionForm(OnceFormMixin, SessionForm):
     title = forms.CharField(label=_("Title"), max_length=150)
 
     field_order = ["title", "starts_at", "ends_at", "place", "video_url", "capacity"]
@@ -139,7 +140,7 @@ class AttendanceForm(forms.Form):
         cast(forms.ChoiceField, self.fields["attended"]).choices = [(m.pk, m.user.display_name) for m in members]
 
 
-class PollForm(forms.Form):
+class PollForm(OnceFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, User
 from tandem.audit.services import record
-from tandem.notifications.services import cancel_pending, notify
+from tandem.notifications.services import cancel_pending, notify, one_kick
 
 from . import recurrence, selectors
 from .models import (
@@ -562,7 +562,11 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     claimed with ``select_for_update(skip_locked=True)``, and the notification event key carries
     the time version, so a second sweep (or two at once) sends nothing twice.
     """
-    now = now or timezone.now()
+    with one_kick():  # one sender kick per sweep, not one per session
+        return _send_due_reminders(now or timezone.now())
+
+
+def _send_due_reminders(now: dt.datetime) -> int:
     handled = 0
     for before, field, suffix in REMINDERS:
         due = (
@@ -597,6 +601,17 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
                 Session.objects.filter(pk=session.pk).update(**{field: session.time_version})
                 handled += 1
     return handled
+
+
+def reminder_still_due(row: Any, now: dt.datetime) -> bool:
+    """Asked by the outbox sender right before a reminder e-mail goes out (registered on the kind):
+    the session is still scheduled, has not started, and is still at the time the reminder names
+    (its event key carries the time version). Anything else withdraws the e-mail, so a reminder
+    never arrives after the session began, for a cancelled session or for its old time."""
+    session = Session.objects.filter(pk=row.object_id).only("pk", "status", "starts_at", "time_version").first()
+    if session is None or session.status != Session.Status.SCHEDULED or session.starts_at <= now:
+        return False
+    return bool(row.dedupe_key.startswith(session.event_key()))
 
 
 # --- Calendar -----------------------------------------------------------------------------------

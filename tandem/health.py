@@ -52,7 +52,7 @@ def outbox_backlog(now: dt.datetime | None = None) -> dict[str, Any]:
         waiting=Count("pk", filter=pending & Q(send_after__gt=now)),
         leased=Count("pk", filter=pending & Q(lease_until__gte=now)),
         retrying=Count("pk", filter=pending & ~Q(last_error="")),
-        given_up=Count("pk", filter=unsent & Q(cancelled_at__isnull=False) & Q(last_error__startswith="gave up")),
+        given_up=Count("pk", filter=unsent & Q(gave_up_at__isnull=False)),
         oldest_due=Min("send_after", filter=pending & Q(send_after__lte=now)),
     )
     oldest = counts.pop("oldest_due")
@@ -85,8 +85,15 @@ def readiness() -> dict[str, Any]:
                 "interval_seconds": run.interval_seconds,
             }
     healthy = database and redis_state is not False and not stale
+    outbox = outbox_backlog() if database else None
+    # Given-up e-mails do not make the instance unready (restarting it would not help), but the
+    # readiness report names them, so a monitor that reads it sees that someone must look.
+    attention = []
+    if outbox and outbox["given_up"]:
+        attention.append(f"{outbox['given_up']} e-mail(s) given up: see manage.py outbox or the admin")
     return {
-        "outbox": outbox_backlog() if database else None,
+        "outbox": outbox,
+        "needs_attention": attention,
         "healthy": healthy,
         "database": database,
         "redis": redis_state,

@@ -18,6 +18,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from .idempotency import OnceFormMixin, once
+
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
 
@@ -66,12 +68,20 @@ def submit(
 ) -> HttpResponse:
     """Form → service → redirect; or the page again with the form's (and the service's) errors, 422.
 
+    A form with ``OnceFormMixin`` creates its object once, however often it is sent.
+
     ``service`` receives the cleaned data; ``next_url`` is a URL, a model instance or a callable
     that turns the service's result into one of them.
     """
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            result = service(form.cleaned_data)
+            if isinstance(form, OnceFormMixin):
+                # A form that creates something: a resubmit gets what the first post created.
+                create: Callable[[], Any] = lambda: service(data)  # noqa: E731
+                result = once(user=request.user, token=form.submission_token, create=create)
+            else:
+                result = service(data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -12,7 +12,12 @@ from tandem.settings import INSTALLED_APPS  # noqa: E402
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A sender process started by a test (tests/mailsink.py) sends to a real SMTP sink instead.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+for _name in ["OUTBOX_LEASE_SECONDS", "OUTBOX_BACKOFF_BASE_SECONDS", "OUTBOX_BACKOFF_MAX_SECONDS",
+              "OUTBOX_UNKNOWN_BACKOFF_SECONDS", "OUTBOX_RETRY_HOURS", "EMAIL_TIMEOUT", "OUTBOX_BATCH_SIZE"]:
+    if _name in os.environ:
+        globals()[_name] = float(os.environ[_name])
 # Each test starts with empty rate-limit counters; Redis stays the broker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = False

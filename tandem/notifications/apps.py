@@ -21,7 +21,12 @@ class NotificationsConfig(AppConfig):
         )
         register_sweep("notifications.send", "notifications.send_due_notifications", every_seconds=60)
         register_sweep("notifications.welcome", "notifications.welcome_new_members", every_seconds=300)
-        register_actions({"notifications.preferences_changed": _("Notification settings changed")})
+        register_actions(
+            {
+                "notifications.preferences_changed": _("Notification settings changed"),
+                "notifications.retry_given_up": _("Given-up e-mails put back into the outbox"),
+            }
+        )
         register_attention(unread_attention)
         privacy.register()
         register_demo(demo.seed, order=40)

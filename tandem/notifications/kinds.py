@@ -32,6 +32,10 @@ class NotificationKind:
     # Extra template context computed at sending time, for what must not be stored in the row
     # (an invitation link); returns a dict, or raises Obsolete.
     context: Callable[[Notification], dict[str, Any]] | None = field(default=None, compare=False)
+    # Asked by the sender right before the e-mail goes out, with the outbox row and the time:
+    # False withdraws it (a reminder for a session that started, was cancelled or moved). The app
+    # that owns the kind supplies it; the kernel knows nothing about sessions.
+    still_due: Callable[[Any, Any], bool] | None = None
 
 
 KINDS: dict[str, NotificationKind] = {}

@@ -84,7 +84,15 @@ class Notification(models.Model):
     # Who holds the lease: a sender marks a row sent only while its own token is on it, so a
     # sender whose lease expired (and was taken over) cannot mark another's work.
     claim_token = models.UUIDField(null=True, blank=True, db_index=True)
+    # Real send failures only (a claim is not an attempt): the back-off grows with them.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Replies lost after the whole message was handed over: it may have been delivered, so these
+    # retry more slowly and only a few times.
+    unknown_outcomes = models.PositiveSmallIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    # Given up after the retry budget or a permanent refusal; cancelled_at is set too, so nothing
+    # sends it, and last_error says why. The admin's retry action clears both.
+    gave_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +113,7 @@ class Notification(models.Model):
                 name="notification_email_due_idx",
             ),
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+            models.Index(fields=["gave_up_at"], condition=Q(gave_up_at__isnull=False), name="notification_gave_up_idx"),
         ]
         constraints = [
             # An address has no inbox in the app: address rows are e-mails only.

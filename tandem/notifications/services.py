@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import logging
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -50,6 +52,21 @@ def _at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime
     return local.astimezone(dt.UTC).astimezone(zone)
 
 
+def _instants_at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> list[dt.datetime]:
+    """Every instant whose wall clock reads ``at`` on ``day``, earliest first.
+
+    Usually one; two inside the hour repeated in autumn (02:30 summer time, then 02:30 winter
+    time); in the spring gap the one moved forward by ``_at_local``.
+    """
+    # Compared in UTC: Python compares two datetimes of the same zone by wall clock, ignoring fold.
+    first = _at_local(day, at, zone).astimezone(dt.UTC)
+    second = dt.datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(dt.UTC)
+    # In the gap fold=1 maps to an earlier hour whose wall clock does not read ``at``: not a match.
+    if second != first and second.astimezone(zone).replace(tzinfo=None) == dt.datetime.combine(day, at):
+        return [instant.astimezone(zone) for instant in sorted([first, second])]
+    return [first.astimezone(zone)]
+
+
 def in_quiet_hours(user: Any, at: dt.datetime) -> bool:
     quiet_from, quiet_until, _digest = _delivery_settings(user)
     local = at.astimezone(_user_zone(user)).time()
@@ -67,10 +84,13 @@ def next_allowed_send(user: Any, at: dt.datetime) -> dt.datetime:
     zone = _user_zone(user)
     _from, quiet_until, _digest = _delivery_settings(user)
     local = at.astimezone(zone)
-    candidate = _at_local(local.date(), quiet_until, zone)
-    if candidate <= at:
-        candidate = _at_local(local.date() + dt.timedelta(days=1), quiet_until, zone)
-    return candidate
+    # The first end of quiet hours after ``at``: in the repeated autumn hour an e-mail written
+    # at the second 02:10 ends its wait at the second 02:30, not a day later.
+    for day in (local.date(), local.date() + dt.timedelta(days=1)):
+        for candidate in _instants_at_local(day, quiet_until, zone):
+            if candidate.astimezone(dt.UTC) > at.astimezone(dt.UTC):
+                return candidate
+    raise AssertionError("unreachable: quiet hours end within a day")
 
 
 def daily_instant(user: Any, day: dt.date) -> dt.datetime:
@@ -235,7 +255,35 @@ def notify_address(
 KICK_TIMEOUT_SECONDS = 0.5
 
 
+# Set inside one_kick(): notify() records that e-mail was written instead of kicking.
+_kick_wanted: ContextVar[list[bool] | None] = ContextVar("tandem_kick_wanted", default=None)
+
+
+@contextmanager
+def one_kick() -> Iterator[None]:
+    """One sender kick for everything notified inside, however many transactions it spans.
+
+    A sweep that commits one transaction per item (an escalation step, a reminder) would otherwise
+    queue one send task per item; the sender sends every due row per run anyway.
+    """
+    if _kick_wanted.get() is not None:  # nested: the outermost block kicks
+        yield
+        return
+    token = _kick_wanted.set([])
+    try:
+        yield
+    finally:
+        wanted = _kick_wanted.get()
+        _kick_wanted.reset(token)
+    if wanted:
+        _kick_on_commit()
+
+
 def _kick_on_commit() -> None:
+    wanted = _kick_wanted.get()
+    if wanted is not None:
+        wanted.append(True)
+        return
     # One kick per transaction, however many events it notifies about.
     connection = transaction.get_connection()
     if any(entry[1] is _kick_sender for entry in connection.run_on_commit):
@@ -268,6 +316,27 @@ def cancel_pending(*, event_key_prefix: str) -> int:
     return Notification.objects.filter(
         dedupe_key__startswith=event_key_prefix, channel=Channel.EMAIL, sent_at__isnull=True, cancelled_at__isnull=True
     ).update(cancelled_at=timezone.now())
+
+
+def retry_given_up(*, notification_ids: Iterable[int] | None = None, by: Any = None) -> int:
+    """Put given-up e-mails back into the outbox with a fresh retry budget (an operator's decision,
+    e.g. after the mail server or the address was fixed)."""
+    from tandem.audit.services import record
+
+    now = timezone.now()
+    rows = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, gave_up_at__isnull=False)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    with transaction.atomic():
+        ids = list(rows.select_for_update().values_list("pk", flat=True))
+        retried = Notification.objects.filter(pk__in=ids).update(
+            gave_up_at=None, cancelled_at=None, failing_since=None, attempts=0, unknown_outcomes=0,
+            lease_until=None, claim_token=None, send_after=now, last_error="",
+        )
+        if retried:
+            record(actor=by, action="notifications.retry_given_up", detail={"count": retried})
+            _kick_on_commit()
+    return retried
 
 
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
@@ -367,7 +436,8 @@ def welcome_new_members(*, limit: int = WELCOME_BATCH) -> int:
         .order_by("pk")[:limit]
     )
     url = reverse("notifications:preferences")
-    for user in newcomers:
-        with transaction.atomic():
-            notify(recipients=[user], kind="notifications.welcome", event_key=f"welcome:{user.pk}", url=url)
+    with one_kick():
+        for user in newcomers:
+            with transaction.atomic():
+                notify(recipients=[user], kind="notifications.welcome", event_key=f"welcome:{user.pk}", url=url)
     return len(newcomers)

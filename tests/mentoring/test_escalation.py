@@ -351,3 +351,32 @@ def test_a_mentor_who_loses_the_mentor_role_hands_back_at_the_next_sweep(cast, a
     irritation.refresh_from_db()
     assert irritation.mentor is None and irritation.handover_pending
     assert not notes(cast.mentor.user, "mentoring.irritation_ack_reminder")
+
+
+def _queued_tasks() -> int:
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return sum(client.llen(key) for key in client.keys("*") if client.type(key) == b"list")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_escalating_many_irritations_kicks_the_sender_once(cast):
+    import redis
+    from django.conf import settings
+
+    with time_machine.travel(DAY0, tick=False):
+        MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date())
+        for _ in range(12):
+            raise_irritation(cast, mode=Irritation.StartMode.SELF_FIRST)
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # this test run's own Redis database
+    assert sweep_at(day(8)) == 12
+    assert Notification.objects.filter(kind="mentoring.irritation_escalated", channel="email").count() >= 12
+    assert _queued_tasks() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_claiming_small_chunks_do_every_step_once(cast, monkeypatch):
+    monkeypatch.setattr(escalation, "CHUNK", 3)
+    test_concurrent_sweeps_do_every_step_once(cast)

@@ -113,3 +113,74 @@ def test_daily_items_and_digests_fire_once_a_day_never_in_quiet_hours(switch, pe
     assert Counter(message.subject for _, message in sent["owl@example.org"]) == Counter(
         f"[Tandem] Daily reminder for {day.isoformat()}" for day in local_days
     )
+
+
+# --- The end of quiet hours inside the repeated or the skipped hour (2026 and 2027) ------------------
+
+AUTUMN = [dt.date(2026, 10, 25), dt.date(2027, 10, 31)]
+SPRING = [dt.date(2026, 3, 29), dt.date(2027, 3, 28)]
+
+
+def _elapsed(start, end):
+    # In UTC: within one zone Python subtracts wall clocks and ignores the hour the clock went back.
+    return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
+
+
+def _night_owl(person):
+    user = person()
+    DeliverySettings.objects.create(user=user, quiet_from=dt.time(22, 0), quiet_until=dt.time(2, 30))
+    return user
+
+
+@pytest.mark.parametrize("night", AUTUMN, ids=str)
+def test_an_email_written_in_the_repeated_hour_waits_for_the_second_0230_not_the_next_day(night, person):
+    user = _night_owl(person)
+    # 02:10 winter time (UTC+1): the clock already showed 02:10 and 02:30 once, in summer time.
+    written = dt.datetime.combine(night, dt.time(2, 10), tzinfo=BERLIN).replace(fold=1)
+    assert written.utcoffset() == dt.timedelta(hours=1)
+    allowed = services.next_allowed_send(user, written)
+    assert allowed.astimezone(BERLIN).time() == dt.time(2, 30) and allowed.astimezone(BERLIN).date() == night
+    assert allowed.utcoffset() == dt.timedelta(hours=1)  # the second 02:30
+    assert _elapsed(written, allowed) == dt.timedelta(minutes=20)
+
+
+@pytest.mark.parametrize("night", AUTUMN, ids=str)
+def test_an_email_written_in_the_first_pass_of_the_repeated_hour_waits_for_the_first_0230(night, person):
+    user = _night_owl(person)
+    written = dt.datetime.combine(night, dt.time(2, 10), tzinfo=BERLIN)  # summer time, fold=0
+    assert _elapsed(written, services.next_allowed_send(user, written)) == dt.timedelta(minutes=20)
+
+
+@pytest.mark.parametrize("night", AUTUMN, ids=str)
+def test_an_email_written_before_the_repeated_hour_waits_for_the_first_0230(night, person):
+    user = _night_owl(person)
+    written = dt.datetime.combine(night, dt.time(1, 0), tzinfo=BERLIN)
+    allowed = services.next_allowed_send(user, written)
+    assert allowed.utcoffset() == dt.timedelta(hours=2) and _elapsed(written, allowed) == dt.timedelta(hours=1, minutes=30)
+
+
+@pytest.mark.parametrize("night", SPRING, ids=str)
+def test_quiet_hours_ending_in_the_skipped_hour_end_when_the_clock_jumps_past_it(night, person):
+    user = _night_owl(person)
+    written = dt.datetime.combine(night, dt.time(1, 30), tzinfo=BERLIN)  # winter time
+    allowed = services.next_allowed_send(user, written)
+    # 02:30 does not exist that night; the wait ends at 03:30 summer time, one real hour later.
+    assert allowed.astimezone(BERLIN).date() == night and allowed.astimezone(BERLIN).time() == dt.time(3, 30)
+    assert _elapsed(written, allowed) == dt.timedelta(hours=1)
+    assert not services.in_quiet_hours(user, allowed)
+
+
+@pytest.mark.parametrize("night", AUTUMN + SPRING, ids=str)
+def test_an_email_written_in_the_night_goes_out_once_that_night_through_the_sender(night, person, time_machine):
+    user = _night_owl(person)
+    written = dt.datetime.combine(night, dt.time(2, 10), tzinfo=BERLIN).replace(fold=1)
+    time_machine.move_to(written, tick=False)
+    services.notify(recipients=[user], kind="notifications.welcome", event_key="night")
+    instant = written.astimezone(dt.UTC)
+    while instant < written + dt.timedelta(hours=30):
+        time_machine.move_to(instant, tick=False)
+        sending.send_due()
+        instant += dt.timedelta(minutes=10)
+    [message] = mail.outbox
+    row = Notification.objects.get(recipient=user, channel=Channel.EMAIL)
+    assert row.sent_at.astimezone(BERLIN).date() == night

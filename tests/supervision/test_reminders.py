@@ -95,3 +95,61 @@ def test_cancelled_sessions_are_not_reminded_and_pending_reminders_are_withdrawn
     with time_machine.travel(T0 + dt.timedelta(days=4, hours=2), tick=False):
         assert services.send_due_reminders() == 0
     assert Session.objects.get(pk=session.pk).reminded_1d_version is None
+
+
+# --- Checked again at send time: a reminder never arrives after, or without, its session -------------
+
+
+def _written_reminder(cast, group, start):
+    """A 1-day reminder written by the sweep and waiting in the outbox (not sent yet)."""
+    session = _session(group, cast, start)
+    with time_machine.travel(start - dt.timedelta(hours=23), tick=False):
+        services.send_due_reminders()
+    assert reminders("reminder-1d").filter(sent_at__isnull=True, cancelled_at__isnull=True).exists()
+    mail.outbox = []
+    return session
+
+
+def _reminder_emails():
+    return [m for m in mail.outbox if "Erinnerung" in m.subject or "Reminder" in m.subject]
+
+
+def test_a_reminder_whose_session_has_started_is_not_sent(cast, group):
+    start = T0 + dt.timedelta(days=10)
+    _written_reminder(cast, group, start)
+    # The sender was down (or the e-mail waited) until after the start.
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        sending.send_due()
+    assert _reminder_emails() == []
+    rows = reminders("reminder-1d")
+    assert rows and all(r.sent_at is None and r.cancelled_at is not None and r.last_error == "no longer due" for r in rows)
+
+
+def test_a_reminder_whose_session_was_cancelled_meanwhile_is_not_sent(cast, group):
+    start = T0 + dt.timedelta(days=10)
+    session = _written_reminder(cast, group, start)
+    # Cancelled behind the service's back (no withdrawal by prefix): the send-time check still holds.
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+    with time_machine.travel(start - dt.timedelta(hours=22), tick=False):
+        sending.send_due()
+    assert _reminder_emails() == []
+
+
+def test_a_reminder_of_a_moved_sessions_old_time_is_not_sent(cast, group):
+    start = T0 + dt.timedelta(days=10)
+    session = _written_reminder(cast, group, start)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=start + dt.timedelta(days=2), ends_at=start + dt.timedelta(days=2, hours=2), time_version=1
+    )
+    with time_machine.travel(start - dt.timedelta(hours=22), tick=False):
+        sending.send_due()
+    assert _reminder_emails() == []
+
+
+def test_a_reminder_still_due_is_sent(cast, group):
+    start = T0 + dt.timedelta(days=10)
+    _written_reminder(cast, group, start)
+    with time_machine.travel(start - dt.timedelta(hours=22), tick=False):
+        sending.send_due()
+    assert sorted(m.to[0] for m in _reminder_emails()) == sorted(r.recipient.email for r in reminders("reminder-1d"))
+    assert _reminder_emails()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tandem import health
 from tandem.notifications.models import Channel, Notification, SweepRun
+from tandem.notifications.services import retry_given_up
 from tandem.notifications.sweeps import SWEEPS, stale_sweeps
 
 LISTED = 50
@@ -23,11 +24,16 @@ class Command(BaseCommand):
     help = "Print the e-mail outbox backlog and when each periodic sweep last completed."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--check", action="store_true", help="Exit with an error if a sweep is stale.")
+        parser.add_argument(
+            "--check", action="store_true", help="Exit with an error if a sweep is stale or an e-mail was given up."
+        )
         parser.add_argument("--list", action="store_true", help=f"List the pending e-mails (the first {LISTED}).")
+        parser.add_argument("--retry-given-up", action="store_true", help="Queue every given-up e-mail again.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
+        if options["retry_given_up"]:
+            self.stdout.write(f"Queued again: {retry_given_up()}")
         backlog = health.outbox_backlog(now)
         self.stdout.write("Outbox (e-mails not sent yet)")
         self.stdout.write(f"  due now:            {backlog['due']}")
@@ -37,6 +43,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  held by a sender:   {backlog['leased']}")
         self.stdout.write(f"  retrying after errors: {backlog['retrying']}")
         self.stdout.write(f"  given up:           {backlog['given_up']}")
+        given_up = Notification.objects.filter(gave_up_at__isnull=False, sent_at__isnull=True).order_by("-gave_up_at")
+        for lost in given_up[:20]:
+            to = f"person #{lost.recipient_id}" if lost.recipient_id else f"address {_masked(lost.address)}"
+            self.stdout.write(f"    #{lost.pk} {lost.kind} to {to}, {lost.gave_up_at:%Y-%m-%d %H:%M}: {lost.last_error}")
         pending = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, cancelled_at__isnull=True)
         by_kind = pending.values("kind").annotate(n=Count("pk"), failing=Count("pk", filter=~Q(last_error=""))).order_by("kind")
         self.stdout.write("Pending by kind")
@@ -64,3 +74,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:32} every {sweep.every_seconds:>5} s, {last}: {state}")
         if options["check"] and stale:
             raise CommandError(f"Stale sweeps: {', '.join(sorted(stale))}")
+        if options["check"] and backlog["given_up"]:
+            raise CommandError(f"{backlog['given_up']} e-mail(s) given up (retry with --retry-given-up)")
