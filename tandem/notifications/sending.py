@@ -232,8 +232,8 @@ def _send(rows: list[Notification], build: Any) -> int:
         return 0
     try:
         build().send()
-    except kinds.Obsolete:
-        _cancel(rows, "no longer applies")
+    except kinds.Obsolete as why:
+        _cancel(rows, f"no longer applies: {why}"[:300])
         return 0
     except Exception as exc:  # noqa: BLE001 - the lease lets a later sweep retry
         _failed(rows, exc)
