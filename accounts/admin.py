@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
+from tandem.notifications.models import Notification
+
 from .models import (
     Invitation,
     Membership,
@@ -39,6 +41,13 @@ class UserAdmin(BaseUserAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "mfa_required"]
     search_fields = ["name"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The outbox is read-only in admin so that nobody deletes a single e-mail row; that must not
+        # stop an organisation from being deleted with its rows (its audit trail stays in any case).
+        outbox = str(Notification._meta.verbose_name)
+        return deleted, counts, {p for p in perms_needed if str(p) != outbox}, protected
 
 
 @admin.register(Service)

@@ -97,6 +97,7 @@ def invite(
     return invitation, token
 
 
+INVITATION_KIND = "accounts.invitation"
 INVITATION_EMAILS = "invitation:{pk}:"
 
 
@@ -122,9 +123,6 @@ def _queue_invitation_email(invitation: Invitation, *, by: User) -> None:
 
 def invitation_url(token: str) -> str:
     return settings.TANDEM_BASE_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
-
-
-INVITATION_KIND = "accounts.invitation"
 
 
 def invitation_email_context(notification: Notification) -> dict[str, Any]:

@@ -433,8 +433,8 @@ def _send(rows: list[Notification], build: Callable[[list[Notification]], EmailM
         message.extra_headers["Message-ID"] = message_id(rows)
         message.connection = backend
         message.send()
-    except kinds.Obsolete:
-        _cancel(rows, batch.token, "no longer applies", batch.now())
+    except kinds.Obsolete as why:
+        _cancel(rows, batch.token, f"no longer applies: {why}", batch.now())
         return 0
     except Exception as error:  # noqa: BLE001 - classified and retried, never lost
         body_sent = batch.body_sent()

@@ -18,6 +18,7 @@ from accounts import services as account_services
 from accounts.models import Organisation
 from tandem.audit.models import AuditEvent
 from tandem.audit.services import record
+from tandem.notifications.models import Notification
 
 from ..factories import OrganisationFactory, member
 
@@ -69,6 +70,7 @@ def organisation_with_history(db):
     assert {"service.created", "invitation.sent"} <= set(
         AuditEvent.objects.filter(organisation=organisation).values_list("action", flat=True)
     )
+    assert Notification.objects.filter(organisation=organisation).exists()  # the invitation e-mail
     return organisation
 
 
@@ -95,6 +97,7 @@ def test_operator_deletes_an_organisation_with_history_in_admin(organisation_wit
     response = admin.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Organisation.objects.filter(pk=organisation_id).exists()
+    assert not Notification.objects.filter(organisation_id=organisation_id).exists()  # its outbox went with it
     assert _trail(organisation_id) == trail
     # The trail of the organisation that is gone still shows in admin, naming it by its id.
     listing = admin.get(reverse("admin:audit_auditevent_changelist"), HTTP_ACCEPT_LANGUAGE="de")

@@ -70,7 +70,7 @@ def test_a_kind_may_withdraw_its_email_when_it_no_longer_applies(addressed):
     assert sending.send_due() == 0
     assert mail.outbox == []
     row = Notification.objects.get()
-    assert row.cancelled_at is not None and row.last_error == "no longer applies"
+    assert row.cancelled_at is not None and row.last_error == "no longer applies: withdrawn for the test"
 
 
 def test_a_row_needs_a_recipient_or_an_address(person):
