@@ -8,7 +8,6 @@ intervals, and the outbox backlog for the operator.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -37,29 +36,6 @@ def _redis_ok() -> bool | None:
         return False
 
 
-def outbox_backlog(now: dt.datetime | None = None) -> dict[str, Any]:
-    """E-mails not sent yet: due now, waiting (quiet hours, digest), held by a sender, given up."""
-    from django.db.models import Count, Min, Q
-
-    from tandem.notifications.models import Channel, Notification
-
-    now = now or timezone.now()
-    unsent = Q(channel=Channel.EMAIL, sent_at__isnull=True)
-    pending = unsent & Q(cancelled_at__isnull=True)
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    counts = Notification.objects.aggregate(
-        due=Count("pk", filter=pending & Q(send_after__lte=now) & free),
-        waiting=Count("pk", filter=pending & Q(send_after__gt=now)),
-        leased=Count("pk", filter=pending & Q(lease_until__gte=now)),
-        retrying=Count("pk", filter=pending & ~Q(last_error="")),
-        given_up=Count("pk", filter=unsent & Q(gave_up_at__isnull=False)),
-        oldest_due=Min("send_after", filter=pending & Q(send_after__lte=now)),
-    )
-    oldest = counts.pop("oldest_due")
-    counts["oldest_due_seconds"] = int((now - oldest).total_seconds()) if oldest else None
-    return counts
-
-
 def liveness() -> dict[str, Any]:
     """The process is up and serves requests; deliberately checks nothing else."""
     return {"alive": True}
@@ -68,6 +44,7 @@ def liveness() -> dict[str, Any]:
 def readiness() -> dict[str, Any]:
     """The full report; ``healthy`` is False when the database or Redis is down or a sweep is late."""
     from tandem.notifications.models import SweepRun
+    from tandem.notifications.selectors import outbox_backlog
     from tandem.notifications.sweeps import stale_sweeps
 
     database = _database_ok()

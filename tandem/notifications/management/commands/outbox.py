@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from tandem import health
 from tandem.notifications.models import Channel, Notification, SweepRun
+from tandem.notifications.selectors import outbox_backlog
 from tandem.notifications.services import retry_given_up
 from tandem.notifications.sweeps import SWEEPS, stale_sweeps
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         now = timezone.now()
         if options["retry_given_up"]:
             self.stdout.write(f"Queued again: {retry_given_up()}")
-        backlog = health.outbox_backlog(now)
+        backlog = outbox_backlog(now)
         self.stdout.write("Outbox (e-mails not sent yet)")
         self.stdout.write(f"  due now:            {backlog['due']}")
         oldest = backlog["oldest_due_seconds"]
