@@ -83,6 +83,11 @@ def _feed() -> tuple[str, str] | None:
     return (email, path) if path else None
 
 
+def _report() -> tuple[str, str] | None:
+    path = _reverse([("reports:report", [])])
+    return (email_for(0, LEADS[0]), path) if path else None
+
+
 def _home() -> tuple[str, str] | None:
     return (email_for(0, LEADS[0]), reverse("home"))
 
@@ -97,12 +102,13 @@ PAGES = [
     Page("irritations", "peer's irritation list", _irritations),
     Page("group", "supervision group page", _group),
     Page("feed", "calendar feed", _feed),
+    Page("report", "year in numbers (team lead)", _report),
     Page("home", "start page (team lead)", _home),
     # The floor of a signed-in request (session, user, membership, middleware), for comparison.
     Page("trivial", "trivial view (signed in)", _trivial),
 ]
 # Pages measured for information; the targets cover the five main pages.
-EXTRA_PAGES = {"home", "trivial"}
+EXTRA_PAGES = {"home", "trivial", "report"}
 # Supervisor's view of the group is the same page; the key people are fixed in seed.py.
 _ = SUPERVISORS
 

@@ -41,7 +41,7 @@ class PeriodForm(forms.Form):
         super().__init__(data, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind in ("year", "quarter") and not data.get("year"):
             self.add_error("year", _("Please choose a year."))

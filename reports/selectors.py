@@ -323,7 +323,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
             totals["escalated"].add(irritation_id)
             for sid in peer_services:
                 escalated[sid].add(irritation_id)
-        if state == Irritation.State.RESOLVED and inside(closed_at):
+        if state == Irritation.State.RESOLVED and closed_at is not None and inside(closed_at):
             days = (closed_at - created_at).days
             totals["clarified"].add(irritation_id)
             all_clarify_days.append(days)
