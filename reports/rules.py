@@ -66,8 +66,9 @@ class Protected:
 def gives_away(values: dict[int, int], primary: set[int] | frozenset[int], hidden: set[int], limit: int) -> bool:
     """Whether the published entries of a line determine a withheld one (see the module docstring)."""
     if not hidden or TOTAL in hidden:
-        # Without its total a line is no equation; a total whose cells are all shown is their sum.
-        return hidden == {TOTAL}
+        # Without its total a line is no equation; a total whose cells are all shown is their sum
+        # (a line without cells, an organisation without services, has nothing to add up).
+        return hidden == {TOTAL} and len(values) > 1
     if len(hidden) == 1:
         return True
     # What a reader works out for the withheld cells together: the total minus the shown cells.
@@ -91,6 +92,8 @@ def protect_line(cells: list[int], *, total: int | None = None, limit: int | Non
     while hidden and gives_away(values, primary, hidden, limit):
         # The smallest shown cell costs the reader least; once no cell is left, the total goes.
         shown = sorted((values[key], key) for key in values if key not in hidden and key != TOTAL)
+        if not shown and TOTAL in hidden:  # pragma: no cover - everything is withheld already
+            break
         hidden.add(shown[0][1] if shown else TOTAL)
     return Protected(values=values, primary=frozenset(primary), secondary=frozenset(hidden - primary))
 

@@ -252,12 +252,12 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
     def tandem_line(name: str) -> list[int]:
         return [tandem_rows.get(sid, {}).get(name, 0) for sid, _name in services]
 
-    # 6. Professionals in tandems during the period (distinct people).
+    # 6. Professionals in tandems that were active during the period (distinct people).
     professionals: dict[int, set[int]] = defaultdict(set)
     all_professionals: set[int] = set()
     for service_id, professional_id in (
-        Tandem.objects.filter(_overlapping("", period), organisation=organisation)
-        .exclude(state=Tandem.State.PROPOSED, ended_on__isnull=True, started_on__gt=period.end)
+        Tandem.objects.filter(organisation=organisation, activated_on__lte=period.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
         .values_list("team__service_id", "professional_id")
         .distinct()
     ):

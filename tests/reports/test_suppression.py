@@ -95,6 +95,17 @@ def test_no_withheld_entry_can_be_recomputed_at_a_higher_threshold(cells: list[i
 
 
 @settings(max_examples=300, deadline=None)
+@given(cells=lines, total=st.integers(min_value=0, max_value=40))
+def test_a_reader_who_takes_a_distinct_total_for_the_sum_pins_no_small_count(cells: list[int], total: int) -> None:
+    # A count of people per service and the organisation's count of distinct people: the total may be
+    # less than the sum (one person in two services) or more (a person in none). A reader who assumes
+    # it is the sum either finds no consistent line (and learns nothing exact) or more than one.
+    result = protect_line(cells, total=total, limit=LIMIT)
+    seen = consistent_values(result, LIMIT)
+    assert all(len(found) != 1 for key, found in seen.items() if key in result.primary)
+
+
+@settings(max_examples=300, deadline=None)
 @given(cells=lines)
 def test_every_small_count_is_withheld(cells: list[int]) -> None:
     result = protect_line(cells, limit=LIMIT)
@@ -135,6 +146,11 @@ def test_two_services_at_the_most_a_small_count_can_be_hide_a_third() -> None:
 def test_a_line_of_small_counts_withholds_its_total() -> None:
     result = protect_line([2, 2], limit=LIMIT)
     assert result.published(TOTAL) is None
+
+
+def test_an_organisation_without_services_has_only_its_total() -> None:
+    assert protect_line([], total=2, limit=LIMIT).published(TOTAL) is None
+    assert protect_line([], total=4, limit=LIMIT).published(TOTAL) == 4
 
 
 def test_zero_reads_fewer_than_three_too() -> None:
