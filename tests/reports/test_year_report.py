@@ -120,3 +120,10 @@ def test_the_report_reads_a_fixed_number_of_queries(db: None, django_assert_num_
     scaled(organisation, rows)
     with django_assert_num_queries(13):  # type: ignore[operator]
         selectors.year_report(organisation, YEAR, today=TODAY)
+
+
+def test_an_organisation_without_services_gets_its_report(db: None) -> None:
+    organisation = OrganisationFactory()
+    report = selectors.year_report(organisation, YEAR, today=TODAY)
+    assert report.columns[-1:] == [report.columns[0]] and len(report.columns) == 1
+    assert figures(report)["tandems_proposed"] == ["0"]
