@@ -22,6 +22,10 @@ RUN python scripts/messages.py compile \
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TANDEM_ENV=production PATH=/opt/venv/bin:$PATH
+# WeasyPrint (the report's PDF) lays out text with pango and harfbuzz; DejaVu has every German glyph.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --no-create-home tandem
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app

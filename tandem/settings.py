@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pairing",
     "mentoring",
     "supervision",
+    "reports",
 ]
 
 MIDDLEWARE = [

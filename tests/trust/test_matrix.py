@@ -220,6 +220,11 @@ TABLE: dict[str, Row] = {
     "privacy:record": Row(signed_in(200), signed_in(200)),
     "accounts:member_erase": Row(only(ADMINS, 200), only(ADMINS, 422), obj="peer_membership"),
     "supervision:calendar_feed": Row(everyone(200), everyone(405), args={"token": "calendar_token"}),
+    # --- reports: the year in numbers for org admins and team leads (each of their own organisation);
+    # read-only pages, so a POST is refused by everyone, signed in or not.
+    "reports:report": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
+    "reports:report_csv": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
+    "reports:report_pdf": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
 }
 
 
@@ -366,7 +371,7 @@ def test_dump_observed(world: Any) -> None:
     runner.close()
 
 
-GROUPS = ("core", "allauth", "accounts", "notifications", "tandems", "mentoring", "supervision", "privacy", "admin")
+GROUPS = ("core", "allauth", "accounts", "notifications", "tandems", "mentoring", "supervision", "privacy", "reports", "admin")
 
 
 def group_of(route: Route) -> str:
