@@ -434,7 +434,6 @@ def test_invitation_is_not_a_choice_in_anyones_notification_settings(cast):
 
 
 def test_erasing_a_person_who_was_invited_removes_the_invitation_email_with_their_address(cast, client):
-    from tandem import privacy
 
     services.invite(by=cast.org_admin.user, organisation=cast.organisation, email="neu@example.org", roles=["peer"])
     assert sending.send_due() == 1
@@ -443,7 +442,7 @@ def test_erasing_a_person_who_was_invited_removes_the_invitation_email_with_thei
     services.end_membership(membership=membership, by=cast.org_admin.user)
     assert Notification.objects.filter(address="neu@example.org").exists()
 
-    privacy.erase_person(membership=membership, by=cast.org_admin.user)
+    account_privacy.erase_member(membership=membership, by=cast.org_admin.user)
 
     assert not Notification.objects.filter(address="neu@example.org").exists()
     assert _text_columns_containing("neu@example.org") == []
