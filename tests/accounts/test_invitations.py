@@ -434,6 +434,7 @@ def test_invitation_is_not_a_choice_in_anyones_notification_settings(cast):
 
 
 def test_erasing_a_person_who_was_invited_removes_the_invitation_email_with_their_address(cast, client):
+    from accounts import privacy as account_privacy
 
     services.invite(by=cast.org_admin.user, organisation=cast.organisation, email="neu@example.org", roles=["peer"])
     assert sending.send_due() == 1
