@@ -97,7 +97,6 @@ TABLE: dict[str, Row] = {
     "home": Row(signed_in(200), signed_in(200)),
     # Public: it reports the database, Redis and the sweeps (503 here: no sweep has run in tests).
     "health": Row(everyone(HEALTH), everyone(405)),
-    "trivial": Row(everyone(200), everyone(405)),
     # --- accounts: invitations (the token is the secret; a wrong token is a 404 page)
     "accounts:invitation_accept": Row(everyone(200), cells(302, anon=422), args={"token": "invitation_token"}),
     "accounts:invitation_list": Row(only(ANY_ORG_MANAGERS, 200), only(ANY_ORG_MANAGERS, 200)),
