@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import PlacementConflict
 from mentoring.models import MentorAssignment
@@ -18,9 +19,10 @@ def test_professionals_for_a_peer_are_ranked_by_rules_and_load(mentored, make_ta
     paired = cast.professional
     make_tandem(Tandem.State.ACTIVE, peer=cast.peer, professional=paired)
     free = member(cast.organisation, team=cast.team, is_professional=True, email="free@example.org")
-    results = services.suggest(team=cast.team, peer=cast.peer)
+    with translation.override("de"):
+        results = services.suggest(team=cast.team, peer=cast.peer)
     assert [s.candidate for s in results] == [free, busy, paired]
-    assert any("Keine Praxisregel" in r or "No rule" in r for r in results[0].reasons)
+    assert "Keine Praxisregel wird verletzt." in results[0].reasons
     assert results[2].concerns  # already an open tandem with this peer
 
 
