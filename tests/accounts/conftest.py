@@ -32,17 +32,6 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-def queries_for(client: Client, url: str) -> int:
-    """How many queries a GET of ``url`` takes (the page must answer 200)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm-up: per-process caches (content types, sites) are filled once
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 def main_of(response) -> str:  # type: ignore[no-untyped-def]
     """The <main> element of a page: what differs between two pages apart from tokens and URLs."""
     body = response.content.decode()

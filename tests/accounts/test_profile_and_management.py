@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Membership, Service, Team, TeamMembership, User
 from tandem.audit.models import AuditEvent
 from tests.factories import member
-
-from .conftest import queries_for
+from tests.queries import assert_constant_queries
 
 
 def test_profile_saves_name_language_and_time_zone(cast):
@@ -94,35 +95,33 @@ def test_person_leaves_and_history_stays(cast):
     assert Membership.objects.filter(pk=cast.other_peer.pk).exists()
 
 
-def test_member_list_query_count_does_not_grow(cast, django_assert_num_queries):
+def test_member_list_query_count_does_not_grow(cast):
+    def peers(n: int) -> None:
+        for _ in range(n):
+            member(cast.organisation, team=cast.team, is_peer=True)
+
+    assert_constant_queries(cast.client_for(cast.org_admin), reverse("accounts:member_list"), peers, expected=9)
+
+
+def test_organisation_page_query_count_does_not_grow(cast):
+    numbers = itertools.count()
+
+    def services_with_a_team(n: int) -> None:
+        for i in itertools.islice(numbers, n):
+            service = Service.objects.create(organisation=cast.organisation, name=f"Einrichtung {i}")
+            Team.objects.create(organisation=cast.organisation, service=service, name=f"Team {i}")
+
     client = cast.client_for(cast.org_admin)
-    url = reverse("accounts:member_list")
-    with_cast = queries_for(client, url)
-    for _ in range(15):
-        member(cast.organisation, team=cast.team, is_peer=True)
-    with django_assert_num_queries(with_cast):
-        assert client.get(url).status_code == 200
+    assert_constant_queries(client, reverse("accounts:organisation"), services_with_a_team, expected=10)
 
 
-def test_organisation_page_query_count_does_not_grow(cast, django_assert_num_queries):
-    client = cast.client_for(cast.org_admin)
-    url = reverse("accounts:organisation")
-    few = queries_for(client, url)
-    for i in range(10):
-        service = Service.objects.create(organisation=cast.organisation, name=f"Einrichtung {i}")
-        Team.objects.create(organisation=cast.organisation, service=service, name=f"Team {i}")
-    with django_assert_num_queries(few):
-        assert client.get(url).status_code == 200
+def test_team_page_query_count_does_not_grow(cast):
+    def professionals(n: int) -> None:
+        for _ in range(n):
+            member(cast.organisation, team=cast.team, is_professional=True)
 
-
-def test_team_page_query_count_does_not_grow(cast, django_assert_num_queries):
-    client = cast.client_for(cast.team_lead)
     url = reverse("accounts:team_detail", args=[cast.team.pk])
-    few = queries_for(client, url)
-    for _ in range(10):
-        member(cast.organisation, team=cast.team, is_professional=True)
-    with django_assert_num_queries(few):
-        assert client.get(url).status_code == 200
+    assert_constant_queries(cast.client_for(cast.team_lead), url, professionals, expected=12)
 
 
 def test_team_lead_edits_peer_details_with_an_audit_event(cast):

@@ -38,15 +38,16 @@ def test_bench_smoke_run_writes_table_and_json(tmp_path: Path) -> None:
     assert result["seed"]["rows"]["organisations"] == 1
     assert Organisation.objects.filter(slug="bench-000").exists()
     assert set(result["pages"]) == {"dashboard", "mentees", "irritations", "group", "feed", "home", "trivial"}
-    for page in result["pages"].values():
+    # Every page and sweep is measured at both sizes (an HTTP error or a page left out would be a broken run).
+    for name, page in result["pages"].items():
         for size in ("small", "large"):
             measured = page[size]
-            assert measured["status"] == "ok", measured
+            assert measured["status"] == "ok", (name, size, measured)
             assert measured["queries"] > 0
             assert measured["median_ms"] > 0 and measured["p95_ms"] >= measured["median_ms"]
     assert set(result["sweeps"]) == {"escalation", "reminders", "outbox"}
-    for sweep in result["sweeps"].values():
-        assert sweep["status"] == "ok", sweep
+    for name, sweep in result["sweeps"].items():
+        assert sweep["status"] == "ok", (name, sweep)
         assert sweep["small"]["rows"] < sweep["large"]["rows"]
         assert sweep["small"]["due"] == sweep["large"]["due"]
         assert sweep["small"]["queries"] > 0 and "plan" in sweep["large"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.models import Invitation
+from accounts.models import Invitation, User
 from accounts.services import invite
 from tandem.notifications import sending
 
@@ -86,7 +86,8 @@ def test_language_chosen_on_the_invitation_page_is_kept(
     form.locator("input[name=full_name]").fill("Nick New")
     form.locator("input[name=password1]").fill("a-good-Password-2026")
     form.locator("input[name=password2]").fill("a-good-Password-2026")
-    person.click_and_arrive(form.locator("button[type=submit]"))
+    person.click_and_arrive(form.locator("button[type=submit]"))  # the next page is checked to be English
+    assert User.objects.get(email="new@example.org").preferred_language == "en"
 
 
 def test_german_date_fields_show_their_initial_date(people: Callable[..., Person], cast: object, password: str) -> None:

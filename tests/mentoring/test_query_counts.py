@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import CheckIn, MentorAssignment
 from tests.factories import member
+from tests.queries import assert_constant_queries
 
 from .conftest import raise_irritation
 
@@ -26,32 +26,25 @@ def _peers(cast, n: int) -> list:
     return peers
 
 
-def _count(django_assert_num_queries, client, url: str, expected: int) -> None:
-    # The first request warms per-process caches (content types, session); count the second.
-    assert client.get(url).status_code == 200
-    with django_assert_num_queries(expected):
-        assert client.get(url).status_code == 200
-
-
 MENTEES_QUERIES = 9
 LEAD_QUERIES = 12
 MINE_QUERIES = 11
 
 
-@pytest.mark.parametrize("rows", [3, 30])
-def test_mentees_page_query_count_does_not_grow(cast, django_assert_num_queries, rows):
-    _peers(cast, rows)
-    _count(django_assert_num_queries, cast.client_for(cast.mentor), reverse("mentoring:mentees"), MENTEES_QUERIES)
+def test_mentees_page_query_count_does_not_grow(cast):
+    url = reverse("mentoring:mentees")
+    assert_constant_queries(cast.client_for(cast.mentor), url, lambda n: _peers(cast, n), expected=MENTEES_QUERIES)
 
 
-@pytest.mark.parametrize("rows", [3, 30])
-def test_lead_overview_query_count_does_not_grow(cast, django_assert_num_queries, rows):
-    _peers(cast, rows)
-    _count(django_assert_num_queries, cast.client_for(cast.team_lead), reverse("mentoring:lead_overview"), LEAD_QUERIES)
+def test_lead_overview_query_count_does_not_grow(cast):
+    url = reverse("mentoring:lead_overview")
+    assert_constant_queries(cast.client_for(cast.team_lead), url, lambda n: _peers(cast, n), expected=LEAD_QUERIES)
 
 
-@pytest.mark.parametrize("rows", [3, 30])
-def test_my_irritations_query_count_does_not_grow(cast, assignment, django_assert_num_queries, rows):
-    for _ in range(rows):
-        raise_irritation(cast)
-    _count(django_assert_num_queries, cast.client_for(cast.peer), reverse("mentoring:my_irritations"), MINE_QUERIES)
+def test_my_irritations_query_count_does_not_grow(cast, assignment):
+    def irritations(n: int) -> None:
+        for _ in range(n):
+            raise_irritation(cast)
+
+    url = reverse("mentoring:my_irritations")
+    assert_constant_queries(cast.client_for(cast.peer), url, irritations, expected=MINE_QUERIES)

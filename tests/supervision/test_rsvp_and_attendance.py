@@ -1,13 +1,16 @@
 """Answers with a capacity and waiting list; attendance; notes; statistics."""
 
 import threading
+import zoneinfo
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from supervision import services, stats
-from supervision.models import Attendance, Rsvp, SessionNote
+from supervision.models import WEEKDAY_CHOICES, Attendance, Rsvp, SessionNote
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Notification
 
@@ -94,7 +97,15 @@ def test_statistics_per_member_and_weekday(cast, group):
     assert sum(r.present for r in weekdays) == 3 and sum(r.recorded for r in weekdays) == 4
     assert stats.organisation_rate(cast.organisation) == 75
     page = cast.client_for(cast.supervisor).get(reverse("supervision:group_statistics", args=[group.pk]))
-    assert page.status_code == 200 and "75" not in page.content.decode() or True
+    assert page.status_code == 200
+    body = page.content.decode()
+    # The supervisor's page shows the same figures: per member, and per weekday (both sessions fell on the
+    # same local weekday, named in German, the supervisor's language).
+    assert f'<th scope="row">{escape(cast.peer.user.display_name)}</th><td>2 / 2</td><td>100 %</td>' in body
+    assert f'<th scope="row">{escape(cast.other_peer.user.display_name)}</th><td>1 / 2</td><td>50 %</td>' in body
+    with translation.override("de"):
+        weekday = str(dict(WEEKDAY_CHOICES)[a.starts_at.astimezone(zoneinfo.ZoneInfo(a.time_zone)).weekday()])
+    assert f'<th scope="row">{weekday}</th><td>3 / 4</td><td>75 %</td>' in body
     rate_page = cast.client_for(cast.org_admin).get(reverse("supervision:organisation_rate")).content.decode()
     assert "75 %" in rate_page
 
@@ -103,6 +114,9 @@ def test_notes_are_written_by_members_and_stay_out_of_audit_and_notifications(ca
     client = cast.client_for(cast.other_peer)
     assert client.post(reverse("supervision:session_note", args=[session.pk]), {"text": "Geheimes Thema"}).status_code == 302
     assert SessionNote.objects.get().text == "Geheimes Thema"
+    # The note is audited (that it was written) and the session notified its members, but neither says what.
+    assert AuditEvent.objects.filter(action="supervision.note_added").exists()
+    assert Notification.objects.exists()
     assert not any("Geheimes" in str(e.detail) for e in AuditEvent.objects.all())
     assert not any("Geheimes" in str(n.context) for n in Notification.objects.all())
     assert cast.client_for(cast.professional).post(reverse("supervision:session_note", args=[session.pk]), {"text": "x"}).status_code == 404
