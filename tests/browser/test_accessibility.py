@@ -119,3 +119,14 @@ def test_the_checks_can_fail(chromium: object, lang: str) -> None:
     assert "untranslated" in report
     assert "too wide" in report
 
+
+
+def test_year_in_numbers_on_a_phone_and_a_desktop(
+    people: Callable[..., Person], staff: object, lang: str, password: str
+) -> None:
+    """The report for management and funders: axe clean, whole words at 360 px, in both languages."""
+    person = people("team lead", lang)
+    person.sign_in(staff.team_lead.user.email, password)  # type: ignore[attr-defined]
+    person.goto("/reports/", shot="report", phone=True)
+    assert ("Das Jahr in Zahlen" if lang == "de" else "The year in numbers") in person.text()
+    person.goto(f"/reports/?kind=quarter&year={today().year}&quarter=1", shot="report-quarter", phone=True)

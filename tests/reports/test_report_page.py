@@ -112,3 +112,15 @@ def test_the_pdf_never_prints_a_withheld_number(known: Known) -> None:
     for withheld in ("181", "365", "546"):
         assert withheld not in text
     assert "Irritations raised with a mentor fewer than 3 withheld 6" in text
+
+
+def test_chart_coordinates_are_plain_numbers_in_german(known: Known) -> None:
+    """A German page writes "38,0" for 38.0; inside an SVG attribute the browser rejects it."""
+    import re
+
+    body = get(known, "/reports/" + YEAR, language="de").content.decode()  # type: ignore[attr-defined]
+    charts = re.findall(r"<svg role=\"img\".*?</svg>", body, flags=re.S)
+    assert len(charts) == 2
+    attributes = re.findall(r'\s(?:x|y|width|height|x1|x2|y1|y2)="([^"]*)"', "".join(charts))
+    assert attributes
+    assert not [value for value in attributes if "," in value]
