@@ -27,7 +27,7 @@ class TandemPartnerChoiceField(forms.ModelChoiceField):
         return obj.professional.user.display_name
 
 
-class AssignMentorForm(forms.Form):
+class AssignMentorForm(OnceFormMixin, forms.Form):
     peer = PersonChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     mentor = PersonChoiceField(label=_("Mentor"), queryset=Membership.objects.none())
     started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -42,7 +42,7 @@ class AssignMentorForm(forms.Form):
         self.fields["started_on"].initial = timezone.localdate()
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OnceFormMixin, forms.Form):
     held_on = forms.DateField(label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(
         label=_("Private note (only you can read it)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False

@@ -102,7 +102,7 @@ class EndForm(forms.Form):
     )
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(OnceFormMixin, forms.Form):
     how_it_goes = forms.CharField(label=_("How is our collaboration going?"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
     what_helps = forms.CharField(label=_("What helps us?"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     what_irritates = forms.CharField(
@@ -115,7 +115,7 @@ class ReflectionForm(forms.Form):
     )
 
 
-class SupportProcessForm(forms.Form):
+class SupportProcessForm(OnceFormMixin, forms.Form):
     client_code = forms.CharField(
         label=_("Client code"),
         max_length=16,
@@ -133,7 +133,7 @@ class SupportProcessForm(forms.Form):
         return code
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(OnceFormMixin, forms.Form):
     held_on = _date_field(_("Date of the three-way meeting"), initial=timezone.localdate)
 
 

@@ -21,7 +21,7 @@ def _membership_label(membership: Membership) -> str:
     return f"{membership.user.display_name} ({membership.organisation.name})"
 
 
-class GroupForm(forms.ModelForm):
+class GroupForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = SupervisionGroup
         fields = ["name", "description"]
@@ -123,7 +123,7 @@ class RsvpForm(forms.Form):
     answer = forms.ChoiceField(label=_("Will you come?"), choices=Answer.choices, widget=forms.RadioSelect)
 
 
-class NoteForm(forms.Form):
+class NoteForm(OnceFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Note"), max_length=10000, widget=forms.Textarea,
         help_text=_("Only the members and supervisors of this group can read session notes."),

@@ -63,3 +63,32 @@ def test_inviting_twice_with_the_same_form_sends_one_invitation(cast: Any) -> No
     assert client.post(url, form).status_code == 302
     assert client.post(url, form).status_code == 302
     assert Invitation.objects.filter(email="neu@example.org").count() == 1
+
+
+def test_recording_a_check_in_twice_with_the_same_form_records_one(cast: Any) -> None:
+    from mentoring.models import CheckIn
+
+    assignment = MentorAssignment.objects.create(
+        organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
+        started_on=timezone.localdate() - timezone.timedelta(days=30),
+    )
+    client = cast.client_for(cast.mentor)
+    url = reverse("mentoring:check_in", args=[assignment.pk])
+    token = _token(client.get(url))
+    data = {"held_on": timezone.localdate().isoformat(), "note": "", "submission_token": token}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert CheckIn.objects.filter(assignment=assignment).count() == 1
+
+
+def test_setting_up_a_supervision_group_twice_with_the_same_form_sets_up_one(cast: Any) -> None:
+    from supervision.models import SupervisionGroup
+
+    client = cast.client_for(cast.supervisor)
+    url = reverse("supervision:group_create")
+    token = _token(client.get(url))
+    data = {"name": "Peer-Gruppe Nord", "description": "", "submission_token": token}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert SupervisionGroup.objects.filter(name="Peer-Gruppe Nord").count() == 1
+    assert first["Location"] == second["Location"]
