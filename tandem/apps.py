@@ -11,3 +11,14 @@ class KernelConfig(AppConfig):
     name = "tandem"
     label = "kernel"
     verbose_name = _("Tandem")
+
+    def ready(self) -> None:
+        from . import privacy
+
+        privacy.register(
+            "kernel.Submission",
+            purpose=_("Making sure a form that creates something creates it once, however often it is sent"),
+            retention=privacy.WHILE_MEMBER,
+            subject=("user",),
+            fields=("id", "content_type_id", "object_id", "created_at"),
+        )
