@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 PRODUCTION_SET := requirements/production.txt
 DEVELOPMENT_SET := requirements/development.txt
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tandem
-export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
+# The base Redis database of the tests; pytest-xdist worker gwN uses base + N (tests/settings.py).
+export REDIS_URL_TEST ?= redis://127.0.0.1:6379/12
+# `make test` runs the suite on this many pytest-xdist workers (0: in this process, one test at a time).
+TEST_WORKERS ?= 2
 
 .PHONY: run test install lint typecheck check messages lock bench clean
 
@@ -28,10 +31,11 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py run_stack
 
-## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override).
+## Run the whole test suite against PostgreSQL and Redis (DATABASE_URL / REDIS_URL override), in parallel.
 test: install
 	@DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} $(BIN)/python scripts/preflight.py
-	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ script, SQL, numbers and dates out of range) with the select options the page of
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -66,22 +67,35 @@ class _Rollback(Exception):
     pass
 
 
-def fuzz(client: Client, page_url: str, url: str, labels: list[str], data: st.DataObject) -> None:
+def read_form(client: Client, page_url: str, url: str) -> dict[str, list[str]]:
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    fields = form_fields(page.content.decode(), url)
+    assert fields, f"no form fields found on {url}"
+    return fields
+
+
+@dataclass(frozen=True)
+class Form:
+    client: Client
+    url: str  # where it posts
+    fields: dict[str, list[str]]  # name -> the options of a select (empty for other fields)
+    signed_in: bool
+
+
+def fuzz(form: Form, labels: list[str], data: st.DataObject) -> None:
     """One example, rolled back afterwards: an accepted form (say, requiring MFA for the whole
-    organisation) must not change what the next example sees."""
+    organisation) must not change what the next example sees (so the form read once stays valid)."""
     try:
         with transaction.atomic():
-            _fuzz_once(client, page_url, url, labels, data)
+            _fuzz_once(form, labels, data)
             raise _Rollback
     except _Rollback:
         pass
 
 
-def _fuzz_once(client: Client, page_url: str, url: str, labels: list[str], data: st.DataObject) -> None:
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    fields = form_fields(page.content.decode(), url)
-    assert fields, f"no form fields found on {url}"
+def _fuzz_once(form: Form, labels: list[str], data: st.DataObject) -> None:
+    client, url, fields = form.client, form.url, form.fields
     # A browser always sends something; an unknown field keeps the form bound when nothing else is.
     post: dict[str, Any] = {"fuzz": "1"}
     for name, options in fields.items():
@@ -91,6 +105,8 @@ def _fuzz_once(client: Client, page_url: str, url: str, labels: list[str], data:
     before = _counts(labels)
     response = client.post(url, post)
     assert response.status_code < 500, (url, post)
+    # Still signed in: an example that lost the session would only prove the redirect to the sign-in page.
+    assert response.wsgi_request.user.is_authenticated or not form.signed_in, (url, post)
     if response.status_code in (301, 302, 303):
         return  # accepted: valid input (after cleaning) is allowed to save
     assert response.status_code in (200, 422), (url, response.status_code)
@@ -134,11 +150,18 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("role", "url", "labels"), FORMS, ids=[f[1] for f in FORMS])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(data=st.data())
-def test_hostile_input_never_breaks_a_form(world: Any, role: str, url: str, labels: list[str], data: st.DataObject) -> None:
+@pytest.fixture
+def hostile_form(world: Any, role: str, url: str) -> Form:
+    """The form, read once from its page for all examples of a test (a fixture is set up once per test,
+    not per example; each example is rolled back, so the page does not change between examples)."""
     client = world.cast.client_for(None if role == "anon" else getattr(world.cast, role))
     values = {**world.values, **{k: v.pk for k, v in world.objects.items()}}
     page, _arrow, action = url.format(**values).partition(" -> ")
-    fuzz(client, page, page + action, labels, data)
+    return Form(client, page + action, read_form(client, page, page + action), signed_in=role != "anon")
+
+
+@pytest.mark.parametrize(("role", "url", "labels"), FORMS, ids=[f[1] for f in FORMS])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_hostile_input_never_breaks_a_form(hostile_form: Form, labels: list[str], data: st.DataObject) -> None:
+    fuzz(hostile_form, labels, data)

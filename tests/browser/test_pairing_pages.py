@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from mentoring.models import MentorAssignment
 from pairing.models import Reflection, SupportProcess, Tandem
-from tests.browser.conftest import chromium, lang, people, shots, staff  # noqa: F401 - fixtures
-from tests.browser.harness import Person
+
+from .harness import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_team_lead_and_partners_use_the_pairing_pages(
-    people: Callable[..., Person], staff: object, lang: str, password: str  # noqa: F811 - the fixtures imported above
+    people: Callable[..., Person], staff: object, lang: str, password: str
 ) -> None:
     cast = staff
     today = timezone.localdate()
