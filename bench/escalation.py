@@ -70,7 +70,7 @@ def spec(*, due: int, small_rows: int, large_rows: int) -> SweepSpec:
     def explain() -> str:
         # The sweep's candidate query, as it runs (see mentoring.escalation._candidates).
         with CaptureQueriesContext(connection) as captured:
-            escalation._candidates(timezone.localdate())
+            list(escalation._candidates(timezone.localdate()).order_by("pk").values_list("pk", flat=True)[:100])
         sql = captured.captured_queries[0]["sql"]
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}")
