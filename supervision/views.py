@@ -144,9 +144,7 @@ def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
-    member = GroupMember.objects.visible_to(request.user).current().filter(group=group, pk=member_pk).first()
-    if member is None:
-        raise Http404
+    member = web.get_or_404(GroupMember.objects.visible_to(request.user).current().filter(group=group), member_pk)
     if request.method != "POST":
         return web.confirm(
             request,
@@ -249,9 +247,7 @@ def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def series_end(request: AuthenticatedHttpRequest, pk: int, series_pk: int) -> HttpResponse:
     group = access.get_group_for_supervisor(request, pk)
-    series = Series.objects.visible_to(request.user).filter(group=group, pk=series_pk, ended_at__isnull=True).first()
-    if series is None:
-        raise Http404
+    series = web.get_or_404(Series.objects.visible_to(request.user).filter(group=group, ended_at__isnull=True), series_pk)
     if request.method != "POST":
         return web.confirm(
             request,

@@ -8,7 +8,8 @@ for a form sent back with errors, one confirmation page before anything that can
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -78,8 +79,7 @@ def submit(
         try:
             if isinstance(form, OnceFormMixin):
                 # A form that creates something: a resubmit gets what the first post created.
-                create: Callable[[], Any] = lambda: service(data)  # noqa: E731
-                result = once(user=request.user, token=form.submission_token, create=create)
+                result = once(user=request.user, token=form.submission_token, create=cast(Callable[[], Any], partial(service, data)))
             else:
                 result = service(data)
         except ValidationError as error:
