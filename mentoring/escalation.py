@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, TeamMembership
+from tandem import freshness
 from tandem.audit.models import AuditEvent
 from tandem.audit.services import event as audit_event
 from tandem.audit.services import record, record_all
@@ -170,6 +171,7 @@ class _Batch:
             for irritation in self.changed.values():
                 irritation.updated_at = self.now
             Irritation.objects.bulk_update(list(self.changed.values()), sorted(self.fields | {"updated_at"}))
+            freshness.changed(Irritation)  # bulk_update sends no signals
         if self.steps:
             EscalationStep.objects.bulk_create(self.steps)
         if self.events:
