@@ -26,7 +26,7 @@ from tandem.audit.models import AuditEvent
 from tandem.audit.services import event as audit_event
 from tandem.audit.services import record, record_all
 from tandem.db import DatePlusDays
-from tandem.notifications.services import Event, notify, notify_all, one_kick
+from tandem.notifications.services import Event, notify_all, one_kick
 
 from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
 from .rules import CHECK_IN_SOON_DAYS, check_in_due_on, check_in_status
@@ -446,14 +446,14 @@ def remind_check_ins(now: dt.datetime | None = None) -> int:
         .filter(sql_due_on__lte=today + dt.timedelta(days=CHECK_IN_SOON_DAYS))
         .select_related("peer__user", "mentor__user")
     )
-    sent = 0
+    events = []
     for assignment in assignments:
         due = check_in_due_on(assignment)
         which = check_in_status(due, today=today)
         if which is None:
             continue
-        with transaction.atomic():
-            rows = notify(
+        events.append(
+            Event(
                 recipients=[assignment.peer.user, assignment.mentor.user],
                 kind=f"mentoring.check_in_{which}",
                 event_key=f"checkin:{assignment.pk}:{due.isoformat()}:{which}",
@@ -461,8 +461,12 @@ def remind_check_ins(now: dt.datetime | None = None) -> int:
                 url=reverse("mentoring:mentees"),
                 context={"due": due.isoformat()},
             )
-        sent += bool(rows)
-    return sent
+        )
+    # One insert for every reminder (already sent ones are skipped by their event keys), instead of
+    # a transaction and a few queries per assignment.
+    with transaction.atomic():
+        notify_all(events)
+    return sum(1 for event in events if any(u.is_active for u in event.recipients))
 
 
 # --- Retention ---------------------------------------------------------------------------------
