@@ -313,6 +313,8 @@ class Session(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True, validators=[MinValueValidator(1)])
+    # What the group plans to talk about: members read it on the session page and in their calendar.
+    agenda = models.TextField(_("agenda"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -261,13 +261,14 @@ def create_session(
     place: str = "",
     video_url: str = "",
     capacity: int | None = None,
+    agenda: str = "",
     time_zone: str = "Europe/Berlin",
     now: dt.datetime | None = None,
 ) -> Session:
     _check_future(starts_at, ends_at, now or timezone.now())
     session = Session(
         group=group, title=title, starts_at=starts_at, ends_at=ends_at, place=place, video_url=video_url,
-        capacity=capacity, time_zone=time_zone,
+        capacity=capacity, agenda=agenda, time_zone=time_zone,
     )
     session.full_clean()
     session.save()
@@ -308,9 +309,10 @@ def update_session(
     place: str,
     video_url: str,
     capacity: int | None,
+    agenda: str | None = None,
     now: dt.datetime | None = None,
 ) -> Session:
-    """Move a session and/or change its place or capacity; members are told when the time changes."""
+    """Move a session and/or change its place, capacity or agenda; members are told when the time changes."""
     now = now or timezone.now()
     session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
     if session.is_cancelled:
@@ -325,6 +327,8 @@ def update_session(
     old_prefix = session.event_key()
     session.starts_at, session.ends_at = starts_at, ends_at
     session.place, session.video_url, session.capacity = place, video_url, capacity
+    if agenda is not None:
+        session.agenda = agenda
     session.sequence += 1
     if moved:
         session.time_version += 1
@@ -618,6 +622,14 @@ def reminder_still_due(row: Any, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
+def switch_off_feed(*, user: User) -> bool:
+    """The calendar address stops working at once; a new one can be created later."""
+    deleted, _rows = CalendarFeed.objects.filter(user=user).delete()
+    if deleted:
+        record(actor=user, action="supervision.calendar_switched_off")
+    return bool(deleted)
+
+
 def renew_feed(*, user: User) -> str:
     """A new secret calendar address; the previous one stops working at once."""
     token, token_hash = CalendarFeed.new_token()
