@@ -149,6 +149,10 @@ class PollForm(OnceFormMixin, forms.Form):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     video_url = forms.URLField(label=_("Video link"), required=False)
+    answer_by = forms.DateTimeField(
+        label=_("Answers by (optional)"), required=False, widget=DATETIME_WIDGET,
+        help_text=_("Whoever has not answered a day before is reminded."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -434,7 +434,7 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda data: services.create_poll(
             group=group, by=request.user,
             title=data["title"], slots=data["slots"], duration_minutes=data["duration_minutes"],
-            place=data["place"], video_url=data["video_url"],
+            place=data["place"], video_url=data["video_url"], answer_by=data.get("answer_by"),
         ),
         template="supervision/form.html",
         context={"title": _("Find a date"), "group": group},
@@ -456,7 +456,8 @@ def _poll_context(request: AuthenticatedHttpRequest, poll: DatePoll, **extra: An
         "supervises": selectors.is_supervisor(poll.group, request.user),
         "me": me,
     }
-    if me is not None and poll.is_open:
+    context["takes_answers"] = poll.takes_answers(timezone.now())
+    if me is not None and context["takes_answers"]:
         context["answer_form"] = PollAnswerForm(slots=slots, initial_choices=mine)
     context.update(extra)
     return context
