@@ -36,7 +36,13 @@ from .forms import (
     TeamForm,
 )
 from .http import AuthenticatedHttpRequest
-from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
+from .middleware import (
+    LANGUAGE_SESSION_KEY,
+    MFA_NEXT_SESSION_KEY,
+    ORGANISATION_SESSION_KEY,
+    has_second_factor,
+    second_factor_missing,
+)
 from .models import (
     Invitation,
     Membership,
@@ -271,7 +277,17 @@ def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def mfa_required(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "accounts/mfa_required.html")
+    """Why a second factor is asked for, and the one step that is missing: set it up, or confirm it."""
+    next_url = str(request.session.get(MFA_NEXT_SESSION_KEY, ""))
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    context = {
+        "organisations": rules.organisations_requiring_second_factor(request.user),
+        "has_factor": has_second_factor(request.user),
+        "missing": second_factor_missing(request),
+        "next": next_url or reverse("home"),
+    }
+    return render(request, "accounts/mfa_required.html", context)
 
 
 # --- Organisation management -----------------------------------------------------------------
