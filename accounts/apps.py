@@ -56,7 +56,8 @@ class AccountsConfig(AppConfig):
                 "profile.changed": _("Profile changed"),
                 "placement_conflict.declared": _("Placement conflict declared"),
                 "placement_conflict.withdrawn": _("Placement conflict withdrawn"),
-                "lived_experience.changed": _("Disclosure setting changed"),
                 "organisation.settings_changed": _("Organisation settings changed"),
             }
         )
+        # A professional's disclosure choices: recorded, and shown to nobody but himself.
+        register_actions({"lived_experience.changed": _("Disclosure setting changed")}, private=True)

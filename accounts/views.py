@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem import web
+from tandem.audit.models import AuditEvent
 from tandem.audit.services import timeline
 
-from . import access, privacy, rules, selectors, services
+from . import access, disclosure, privacy, rules, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -193,6 +194,13 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         prof, _created = ProfessionalProfile.objects.get_or_create(membership=membership)
         context["lived_experience_form"] = LivedExperienceForm(
             initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
+        )
+        # What he is told comes from the rule that decides: who sees it now, and his own changes
+        # (which appear in nobody else's view).
+        context["disclosed"] = prof.has_lived_experience and prof.lived_experience_visible_to != ProfessionalProfile.Visibility.NOBODY
+        context["disclosure_audience"] = disclosure.audience(membership) if context["disclosed"] else []
+        context["disclosure_changes"] = (
+            AuditEvent.objects.for_object(membership).filter(action="lived_experience.changed", actor=user)[:5]
         )
     return web.render_form(request, "accounts/profile.html", context, form)
 
