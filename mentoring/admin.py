@@ -5,15 +5,23 @@ installation must not be able to read what a peer wrote for herself and her ment
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import MentorAssignment, MentoringSettings
 
 
 @admin.register(MentorAssignment)
 class MentorAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "organisation", "started_on", "ended_on", "check_in_every_weeks"]
-    list_filter = ["organisation"]
-    raw_id_fields = ["peer", "mentor", "assigned_by"]
+    """Mentoring is by consent: who mentors whom, and whether both agreed, is never set here."""
+
+    list_display = ["id", "organisation", "state", "started_on", "ended_on", "check_in_every_weeks"]
+    list_filter = ["organisation", "state"]
+    readonly_fields = [
+        "organisation", "peer", "mentor", "assigned_by", "state", "peer_accepted_at", "mentor_accepted_at", "closed_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(MentoringSettings)

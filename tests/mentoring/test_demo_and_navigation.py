@@ -8,6 +8,7 @@ from accounts import demo as accounts_demo
 from mentoring import demo, escalation
 from mentoring.models import Irritation, MentorAssignment, MentoringSettings
 from tandem.notifications.models import Notification
+from tests.factories import MentorAssignmentFactory
 
 from .conftest import raise_irritation
 
@@ -87,7 +88,7 @@ def test_peer_start_page_shows_a_talk_that_is_due(cast):
 
     from django.utils import timezone
 
-    MentorAssignment.objects.create(
+    MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
         started_on=timezone.localdate() - dt.timedelta(weeks=4),
     )
