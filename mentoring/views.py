@@ -181,7 +181,8 @@ def proposal_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_proposal(request, pk, managers=True)
     is_peer = assignment.peer.user_id == request.user.pk
-    form = DeclineMentoringForm(request.POST or None)
+    # Bound on every POST: saying no needs no field at all.
+    form = DeclineMentoringForm(request.POST if request.method == "POST" else None)
     if not is_peer:
         del form.fields["reason"]  # a reason is asked of nobody; the peer may note one for herself
     party = is_peer or assignment.mentor.user_id == request.user.pk
@@ -201,7 +202,7 @@ def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def request_mentor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The peer asks for a (different) mentor at any time; her reason stays hers."""
     peer = access.peer_membership(request)
-    form = RequestMentorForm(request.POST or None, peer=peer)
+    form = RequestMentorForm(request.POST if request.method == "POST" else None, peer=peer)
     return web.submit(
         request,
         form,

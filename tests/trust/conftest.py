@@ -60,6 +60,11 @@ def build_world(cast: Any) -> World:
     o["mentor_assignment"] = MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user
     )
+    # A proposal waiting for answers: another mentor for her (the peer and that mentor answer it).
+    o["mentor_proposal"] = MentorAssignmentFactory(
+        organisation=cast.organisation, peer=cast.peer, mentor=cast.other_mentor, assigned_by=cast.team_lead.user,
+        proposed=True,
+    )
     o["notification"] = Notification.objects.create(
         recipient=cast.peer.user,
         organisation=cast.organisation,
