@@ -184,3 +184,12 @@ def test_an_unsafe_next_is_ignored(cast, target):
 def test_the_without_mentor_page_links_back_to_itself(cast):
     body = cast.client_for(cast.team_lead).get(reverse("tandems:without_mentor")).content.decode()
     assert "next=%2Ftandems%2Fwithout-mentor%2F" in body
+
+
+def test_a_suggestion_names_the_rule_for_her_proposed_mentor(cast, professional_mentor, mentored):
+    from pairing.selectors import suggest
+
+    proposed_mentoring(cast.peer, professional_mentor)
+    suggestion = next(s for s in suggest(team=cast.team, peer=cast.peer) if s.candidate == professional_mentor)
+    assert rules.mentor_partner_rule(cast.peer, professional_mentor, becoming="partner").message in suggestion.concerns
+    assert "No rule of practice is broken." not in suggestion.reasons
