@@ -24,6 +24,10 @@ def test_demo_assigns_mentors_and_makes_reminders_arrive(db):
         members["peer2"].pk: members["mentor2"].pk,
         members["volunteer"].pk: members["mentor2"].pk,
     }
+    # Mentoring by consent: one proposal still waits for Jonas' and Mia's answers.
+    proposal = MentorAssignment.objects.proposed().get()
+    assert (proposal.peer, proposal.mentor) == (members["peer2"], members["mentor"])
+    assert proposal.peer_accepted_at is None and proposal.mentor_accepted_at is None
     assert Irritation.objects.count() == 2
     escalation.escalate_due()
     escalation.remind_check_ins()
