@@ -120,6 +120,15 @@ class MentorAssignment(models.Model):
         return (last_held_on or self.started_on) + dt.timedelta(weeks=self.check_in_every_weeks)
 
 
+class MentorRequestQuerySet(models.QuerySet["MentorRequest"]):
+    def visible_to(self, user: User | AnonymousUser) -> MentorRequestQuerySet:
+        """The peer herself: her request and her reason are hers. Team leads learn *that* she asks
+        only through ``selectors.peers_with_mentors`` and ``open_request``, which never read the reason."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(peer__user=user, peer__ended_on__isnull=True)
+
+
 class MentorRequest(models.Model):
     """A peer asks for a (different) mentor. The team lead sees that she asks, never her reason."""
 
@@ -129,6 +138,8 @@ class MentorRequest(models.Model):
     reason = models.TextField(_("my reason (only you can read it)"), max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("request for a mentor")
