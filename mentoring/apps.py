@@ -28,12 +28,17 @@ class MentoringConfig(AppConfig):
             MentorFacts(
                 current_assignments=selectors.current_assignments,
                 irritation_counts=stats.irritation_counts_per_team,
+                mentor_ids=selectors.mentor_ids,
                 assign_url=selectors.assign_url,
                 irritations_url=selectors.irritations_url,
             )
         )
         K = kinds.NotificationKind
         kinds.register(
+            K("mentoring.mentor_proposed", _("A mentor is proposed for you")),
+            K("mentoring.mentee_proposed", _("You are asked to become a mentor")),
+            K("mentoring.mentor_proposal_closed", _("A proposed mentoring will not go ahead")),
+            K("mentoring.mentor_requested", _("A peer asks for a different mentor")),
             K("mentoring.mentor_assigned", _("You have a new mentor")),
             K("mentoring.mentee_assigned", _("You are the mentor of a new mentee")),
             K("mentoring.irritation_addressed", _("A mentee asks for your help"), digest_allowed=False),
@@ -54,7 +59,14 @@ class MentoringConfig(AppConfig):
         sweeps.register_sweep("mentoring.retention", "mentoring.purge_irritations", 86400)
         register_actions(
             {
-                "mentor.assigned": _("Mentor assigned"),
+                "mentor.proposed": _("Mentor proposed"),
+                "mentor.accepted": _("Agreed to the mentoring"),
+                "mentor.declined": _("Proposed mentoring declined"),
+                "mentor.proposal_withdrawn": _("Proposed mentoring withdrawn"),
+                "mentor.proposal_replaced": _("Proposed mentoring replaced by another proposal"),
+                "mentor.requested": _("A different mentor asked for"),
+                "mentor.request_withdrawn": _("Request for a different mentor withdrawn"),
+                "mentor.assigned": _("Mentoring begun"),
                 "mentor.assign_refused": _("Mentor assignment refused"),
                 "mentor.ended": _("Mentoring ended"),
                 "mentor.check_in": _("Check-in recorded"),

@@ -139,11 +139,17 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
         )
     )
     cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
+    # Rule 6 counts a proposed mentor too (she may still agree): the same facts the proposal asks.
+    proposed_or_current_mentors = mentor_facts().mentor_ids(peer) if peer is not None else set()
     result: list[Suggestion] = []
     candidate: Any
     for candidate in candidates:
         reasons: list[str] = []
         concerns: list[str] = []
+        mentor_pair = candidate.is_mentor_pair or candidate.pk in proposed_or_current_mentors
+        if mentor_pair:
+            pair_peer, pair_person = (peer, candidate) if peer is not None else (candidate, chosen)
+            concerns.append(rules.mentor_partner_rule(pair_peer, pair_person, becoming="partner").message)
         if candidate.open_with_chosen:
             concerns.append(rules.pair_rule(chosen, candidate, has_open=True).message)
         if professional is not None:
@@ -159,11 +165,9 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
             _("%(count)d active tandems.") % {"count": candidate.active_tandems}
         )
         reasons.append(_("Works in the same service (%(service)s).") % {"service": team.service.name})
-        if candidate.is_mentor_pair:
-            concerns.append(_("They are in a mentoring relationship; a tandem would mix the two roles."))
-        else:
+        if not mentor_pair:
             reasons.append(_("Not the mentor of the peer."))
-        score = (len(concerns), int(candidate.is_mentor_pair), candidate.active_tandems)
+        score = (len(concerns), int(mentor_pair), candidate.active_tandems)
         result.append(Suggestion(candidate, reasons, concerns, score))
     result.sort(key=lambda s: (s.score, s.candidate.user.display_name))
     return result

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,7 +107,7 @@ def without_mentor(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     assign_url = mentor_facts().assign_url
     for entry in page:
-        entry.assign_url = assign_url(entry.membership)
+        entry.assign_url = assign_url(entry.membership, request.get_full_path())
     return render(request, "tandem/without_mentor.html", {"page": page, "team": team})
 
 
@@ -188,7 +189,11 @@ def _explanations(form: forms.ProposeForm) -> list[rules.Explanation]:
     if not (team and peer and professional) or services.validate_pairing(team=team, peer=peer, professional=professional):
         return []
     justification = str(source.get("placement_justification", "") or "")
-    return rules.check_proposal(team=team, peer=peer, professional=professional, justification=justification)
+    # After proposing a mentor from here, the team lead comes back to this very proposal.
+    return_to = f"{reverse('tandems:propose')}?{urlencode({'team': team.pk, 'peer': peer.pk, 'professional': professional.pk})}"
+    return rules.check_proposal(
+        team=team, peer=peer, professional=professional, justification=justification, return_to=return_to
+    )
 
 
 @login_required
