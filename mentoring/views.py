@@ -22,6 +22,7 @@ from tandem.audit.services import timeline
 
 from . import access, selectors, services
 from .forms import (
+    AddressForm,
     AssignMentorForm,
     CheckInForm,
     CheckInIntervalForm,
@@ -32,7 +33,7 @@ from .forms import (
     ResolutionForm,
     ShareWithLeadForm,
 )
-from .models import Irritation, MentorAssignment, MentoringSettings
+from .models import Irritation, IrritationMessage, MentorAssignment, MentoringSettings
 
 PAGE_SIZE = 25
 
@@ -220,18 +221,32 @@ def irritation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _detail(request: AuthenticatedHttpRequest, irritation: Irritation, status: int = 200, **forms: Any) -> HttpResponse:
-    """The irritation page; a refused action shows its reason on top (``error``), status 422."""
+    """The irritation page; a refused action shows its reason on top (``error``), status 422.
+
+    Every rendering of it goes through here, so every one by someone other than the peer is audited.
+    """
+    access.shown(request, irritation)
     is_peer = irritation.peer.user_id == request.user.pk
     is_mentor = (
         irritation.mentor is not None and irritation.mentor.user_id == request.user.pk and not irritation.handover_pending
     )
+    readers = selectors.audience(irritation)
+    reopen_until = services.reopen_until(irritation)
     context: dict[str, Any] = {
         "irritation": irritation,
         "is_peer": is_peer,
         "is_mentor": is_mentor,
-        "thread": irritation.messages.select_related("author") if (is_peer or is_mentor) else [],
-        "events": timeline(irritation)[:50] if (is_peer or is_mentor) else [],
+        # Shared with her: she reads, and that is all (no thread, no actions).
+        "read_only": not (is_peer or is_mentor),
+        "audience_sentence": selectors.audience_sentence(readers, request.user),
+        "thread": (
+            IrritationMessage.objects.readable_by(irritation, request.user).select_related("author")
+            if (is_peer or is_mentor) else []
+        ),
+        "history": selectors.history(irritation) if (is_peer or is_mentor) else [],
         "requires_confirmation": MentoringSettings.for_organisation(irritation.organisation_id).resolve_requires_peer_confirmation,
+        "can_reopen": is_peer and reopen_until is not None and timezone.now() <= reopen_until,
+        "reopen_until": reopen_until,
     }
     if irritation.is_open:
         if is_peer or is_mentor:
@@ -246,7 +261,7 @@ def _detail(request: AuthenticatedHttpRequest, irritation: Irritation, status: i
 
 
 def _act(request: AuthenticatedHttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
-    irritation = access.get_irritation(request, pk, read=False)
+    irritation = access.get_irritation(request, pk)
     try:
         action(irritation=irritation, by=request.user, **kwargs)
     except ValidationError as error:
@@ -258,10 +273,43 @@ def _act(request: AuthenticatedHttpRequest, pk: int, action: Any, success: str, 
     return redirect(irritation)
 
 
-@require_POST
 @login_required
 def irritation_address(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.address_to_mentor, _("Your mentor can now see this irritation."))
+    """The peer asks her mentor for help: first she sees her notes for herself and chooses which
+    of them her mentor may read (none unless she ticks them)."""
+    irritation = access.get_irritation(request, pk)
+    refusal = _address_refusal(irritation, request.user)
+    if refusal:
+        return _detail(request, irritation, status=422, error=refusal)
+    notes = list(services.notes_for_herself(irritation).order_by("created_at", "id"))
+    form = AddressForm(request.POST if request.method == "POST" else None, notes=notes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_to_mentor(irritation=irritation, by=request.user, share_notes=form.cleaned_data["share_notes"])
+        except ValidationError as error:
+            web.apply_errors(form, error)
+        else:
+            messages.success(request, _("Your mentor can now see this irritation."))
+            return redirect(irritation)
+    return web.render_form(
+        request, "mentoring/irritation_address.html", {"irritation": irritation, "form": form, "notes": notes}, form
+    )
+
+
+def _address_refusal(irritation: Irritation, user: Any) -> str:
+    if irritation.peer.user_id != user.pk:
+        return _("Only the peer who raised this irritation can do that.")
+    if not irritation.is_open:
+        return _("This irritation is already resolved or withdrawn; nothing more can be done with it.")
+    if irritation.is_with_mentor:
+        return _("Your mentor already has this irritation.")
+    return ""
+
+
+@require_POST
+@login_required
+def irritation_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.reopen, _("The irritation is open again."))
 
 
 @require_POST
@@ -297,7 +345,7 @@ def _form_act(
     success: str,
     form_kwargs: Callable[[Irritation], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    irritation = access.get_irritation(request, pk, read=False)
+    irritation = access.get_irritation(request, pk)
     form = form_class(request.POST, **(form_kwargs(irritation) if form_kwargs else {}))
     if form.is_valid():
         try:
@@ -354,3 +402,41 @@ def hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Your new mentor now has your %(count)d open irritations.") % {"count": moved})
     return redirect("mentoring:my_irritations")
 
+
+
+# --- The backup person: acts on an irritation that waits, never reads it --------------------------
+
+
+@login_required
+def backup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    context = {
+        "irritation": irritation,
+        "peer_name": irritation.peer.user.display_name if irritation.backup_may_name_me else "",
+        "can_remind": irritation.mentor is not None and not irritation.handover_pending,
+    }
+    return render(request, "mentoring/backup.html", context)
+
+
+@require_POST
+@login_required
+def backup_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    return web.act(
+        request,
+        lambda: services.backup_remind_mentor(irritation=irritation, by=request.user),
+        success=_("The mentor was reminded. She learns only that an irritation waits for her."),
+        next_url=reverse("mentoring:backup", args=[irritation.pk]),
+    )
+
+
+@require_POST
+@login_required
+def backup_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    return web.act(
+        request,
+        lambda: services.backup_offer_mentor(irritation=irritation, by=request.user),
+        success=_("The peer was told that you offer her another mentor. She decides."),
+        next_url=reverse("mentoring:backup", args=[irritation.pk]),
+    )

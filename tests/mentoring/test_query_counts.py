@@ -27,7 +27,7 @@ def _peers(cast, n: int) -> list:
 
 
 MENTEES_QUERIES = 9
-LEAD_QUERIES = 12
+LEAD_QUERIES = 13  # one more: how many peers stand behind each team's counts (suppression)
 MINE_QUERIES = 11
 
 
