@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import TeamMembership
 from mentoring import stats
@@ -14,10 +13,9 @@ from tests.mentoring.conftest import normalised
 
 
 def overview(cast: Any, language: str = "de") -> str:
-    client = cast.client_for(cast.team_lead)
-    client.cookies["django_language"] = language
-    with translation.override(language):
-        return client.get(reverse("mentoring:lead_overview"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    cast.team_lead.user.preferred_language = language
+    cast.team_lead.user.save()
+    return cast.client_for(cast.team_lead).get(reverse("mentoring:lead_overview")).content.decode()
 
 
 def test_a_team_of_two_peers_shows_weniger_als_3_not_its_count(cast, assignment, raise_one):
