@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from accounts.access import admin_membership, manager_membership
 from accounts.http import AuthenticatedHttpRequest
 from tandem import web
-from tandem.audit.services import timeline
 
 from . import access, selectors, services
 from .forms import (
