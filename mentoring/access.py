@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from accounts.access import manager_membership, own_membership
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from tandem.audit.services import record_read
 from tandem.web import get_or_404
@@ -31,7 +32,7 @@ def shown(request: HttpRequest, irritation: Irritation) -> None:
         record_read(reader=request.user, obj=irritation, author=irritation.peer.user)
 
 
-def get_irritation_for_backup(request: HttpRequest, pk: int) -> Irritation:
+def get_irritation_for_backup(request: AuthenticatedHttpRequest, pk: int) -> Irritation:
     """An irritation waiting for its mentor, for the backup person who was told about it.
 
     She was told (her notice of it exists) and is still someone who may act as backup: an active
