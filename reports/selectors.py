@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateField, F, Q, Value
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,6 +128,11 @@ def _protected(line: Protected, limit: int, *, texts: dict[int, str] | None = No
     return cells
 
 
+def _localised(text: str) -> str:
+    """ "2.5" as the reader writes it ("2,5" in German); the figure itself stays a number for the CSV."""
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def _derived(count: Protected, figures: dict[int, float | None], limit: int, fmt: str) -> list[Cell]:
     """Cells of a share or median: withheld where its count is, empty where there is nothing to divide."""
     cells = []
@@ -140,7 +145,7 @@ def _derived(count: Protected, figures: dict[int, float | None], limit: int, fmt
         else:
             value = figures[key]
             assert value is not None
-            cells.append(Cell(fmt % value, value))
+            cells.append(Cell(_localised(fmt % value), value))
     return cells
 
 
@@ -422,7 +427,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         weekdays.add(starts_at.astimezone(zoneinfo.ZoneInfo(zone)).weekday())
     supervision_rows = [
         (_("Peer-supervision sessions held"), str(held)),
-        (_("Average attendance per session"), f"{attended / held:.1f}" if held else "–"),
+        (_("Average attendance per session"), formats.number_format(round(attended / held, 1), 1) if held else "–"),
         (_("Share of sessions in series with rotating weekdays"), f"{round(100 * rotating / held)} %" if held else "–"),
         (_("Different weekdays used"), str(len(weekdays))),
     ]
