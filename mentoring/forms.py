@@ -157,6 +157,8 @@ class MentoringSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left empty, the period stays as it is (a form from before the field existed, say).
+        self.fields["reopen_within_days"].required = False
         backup = cast(forms.ModelChoiceField, self.fields["backup"])
         backup.queryset = (
             Membership.objects.active()
@@ -164,4 +166,8 @@ class MentoringSettingsForm(forms.ModelForm):
             .filter(Q(is_mentor=True) | Q(is_team_lead=True))
             .select_related("user")
         )
+
+    def clean_reopen_within_days(self) -> int:
+        value: int | None = self.cleaned_data.get("reopen_within_days")
+        return self.instance.reopen_within_days if value is None else value
 

@@ -82,7 +82,7 @@ def test_self_clarify_timeline(cast, at_day0):
     assert cast.client_for(cast.mentor).get(irritation.get_absolute_url()).status_code == 200
     assert AuditEvent.objects.for_object(irritation).filter(action="irritation.escalated").count() == 1
     peer_page = cast.client_for(cast.peer).get(irritation.get_absolute_url()).content.decode()
-    assert '<span class="badge warning">eskaliert</span>' in peer_page  # she reads German (her profile)
+    assert '<span class="badge warning">Eskaliert</span>' in peer_page  # she reads German (her profile)
 
     # Not acknowledged a further N (3) days: the backup is told, without content or name.
     sweep_at(day(10))
@@ -121,7 +121,7 @@ def test_mentor_now_timeline(cast, at_day0):
     assert notes(cast.mentor.user, "mentoring.irritation_escalated") == 1
     assert notes(cast.peer.user, "mentoring.irritation_update") == 1
     mentees = cast.client_for(cast.mentor).get(reverse("mentoring:mentees")).content.decode()
-    assert '<span class="badge warning">eskaliert</span>' in mentees  # he reads German (his profile)
+    assert '<span class="badge warning">Eskaliert</span>' in mentees  # he reads German (his profile)
 
     sweep_at(day(11), times=2)
     backup = Notification.objects.get(recipient=cast.other_mentor.user, kind="mentoring.irritation_backup", channel="in_app")
