@@ -157,6 +157,7 @@ class IrritationQuerySet(models.QuerySet["Irritation"]):
         The peer who raised it; her current mentor once she addressed it to the mentor or it
         escalated (and only while that mentor holds it: a handover needs her consent); the one
         team lead she shared it with, until she revokes that. Nobody else, whatever their role.
+        ``selectors.audience`` states the same in Python for the page's sentence; a test keeps both equal.
         """
         if not user.is_authenticated:
             return self.none()
