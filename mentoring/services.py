@@ -617,7 +617,8 @@ def backup_offer_mentor(*, irritation: Irritation, by: Any) -> Irritation:
         kind="mentoring.irritation_update",
         event_key=f"irritation:{irritation.pk}:backup_offer",
         obj=irritation,
-        url=_url(irritation),
+        # Her own mentoring page, where she asks for a different mentor if she wants one.
+        url=reverse("mentoring:my_irritations"),
         context={"what": "backup_offer"},
     )
     record(actor=by, action="irritation.backup_offered", obj=irritation)

@@ -395,7 +395,7 @@ def test_the_backup_offers_the_peer_another_mentor_and_she_decides(cast, waiting
     cast.client_for(cast.team_lead).post(reverse("mentoring:backup_offer", args=[waiting.pk]))
     offer = Notification.objects.get(recipient=cast.peer.user, kind="mentoring.irritation_update", channel="in_app",
                                      context__what="backup_offer")
-    assert offer.url == waiting.get_absolute_url()
+    assert offer.url == reverse("mentoring:my_irritations")  # where she asks for a different mentor
     waiting.refresh_from_db()
     assert waiting.mentor == cast.mentor  # nothing changes by itself
 
