@@ -260,6 +260,15 @@ def notes_for_herself(irritation: Irritation) -> Any:
     return IrritationMessage.objects.filter(irritation=irritation, private=True, author_id=irritation.peer.user_id)
 
 
+def check_can_address(*, irritation: Irritation, by: Any) -> None:
+    """Whether ``by`` may ask the mentor for help with ``irritation`` (raises the reason if not);
+    the page that lets her choose her notes asks this too."""
+    _require_peer(irritation, by)
+    _require_open(irritation)
+    if irritation.is_with_mentor:
+        raise ValidationError(_("Your mentor already has this irritation."))
+
+
 @transaction.atomic
 def address_to_mentor(*, irritation: Irritation, by: Any, share_notes: Iterable[int] = ()) -> Irritation:
     """The peer asks her mentor for help with an irritation she kept to herself so far.
@@ -268,10 +277,7 @@ def address_to_mentor(*, irritation: Irritation, by: Any, share_notes: Iterable[
     on this irritation): those the mentor can read from now on.
     """
     irritation = _locked(irritation)
-    _require_peer(irritation, by)
-    _require_open(irritation)
-    if irritation.is_with_mentor:
-        raise ValidationError(_("Your mentor already has this irritation."))
+    check_can_address(irritation=irritation, by=by)
     chosen = {int(pk) for pk in share_notes}
     notes = notes_for_herself(irritation)
     if chosen - set(notes.values_list("pk", flat=True)):

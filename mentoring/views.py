@@ -277,9 +277,10 @@ def irritation_address(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     """The peer asks her mentor for help: first she sees her notes for herself and chooses which
     of them her mentor may read (none unless she ticks them)."""
     irritation = access.get_irritation(request, pk)
-    refusal = _address_refusal(irritation, request.user)
-    if refusal:
-        return _detail(request, irritation, status=422, error=refusal)
+    try:
+        services.check_can_address(irritation=irritation, by=request.user)
+    except ValidationError as error:
+        return _detail(request, irritation, status=422, error=" ".join(error.messages))
     notes = list(services.notes_for_herself(irritation).order_by("created_at", "id"))
     form = AddressForm(request.POST if request.method == "POST" else None, notes=notes)
     if request.method == "POST" and form.is_valid():
@@ -293,16 +294,6 @@ def irritation_address(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return web.render_form(
         request, "mentoring/irritation_address.html", {"irritation": irritation, "form": form, "notes": notes}, form
     )
-
-
-def _address_refusal(irritation: Irritation, user: Any) -> str:
-    if irritation.peer.user_id != user.pk:
-        return _("Only the peer who raised this irritation can do that.")
-    if not irritation.is_open:
-        return _("This irritation is already resolved or withdrawn; nothing more can be done with it.")
-    if irritation.is_with_mentor:
-        return _("Your mentor already has this irritation.")
-    return ""
 
 
 @require_POST
@@ -400,7 +391,6 @@ def hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Your new mentor now has your %(count)d open irritations.") % {"count": moved})
     return redirect("mentoring:my_irritations")
-
 
 
 # --- The backup person: acts on an irritation that waits, never reads it --------------------------
