@@ -47,7 +47,7 @@ class MentoringConfig(AppConfig):
             K("mentoring.irritation_notice", _("Your irritation goes to your mentor soon"), digest_allowed=False),
             K("mentoring.irritation_update", _("News about your irritation")),
             K("mentoring.irritation_message", _("A new message about an irritation")),
-            K("mentoring.irritation_closed", _("An irritation was resolved or withdrawn")),
+            K("mentoring.irritation_closed", _("An irritation was resolved, withdrawn or reopened")),
             K("mentoring.irritation_shared", _("A peer shared an irritation with you")),
             K("mentoring.peer_needs_mentor", _("A peer needs a mentor"), digest_allowed=False),
             K("mentoring.irritation_backup", _("A peer's irritation waits for its mentor"), digest_allowed=False),
@@ -89,6 +89,9 @@ class MentoringConfig(AppConfig):
                 "irritation.escalated": _("Escalated to the mentor"),
                 "irritation.waiting_for_mentor": _("Waiting for a mentor"),
                 "irritation.backup_told": _("Backup person told"),
+                "irritation.backup_reminded": _("The backup person reminded the mentor"),
+                "irritation.backup_offered": _("The backup person offered another mentor"),
+                "irritation.reopened": _("Reopened"),
                 "irritations.purged": _("Old irritations deleted"),
             }
         )

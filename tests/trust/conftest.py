@@ -94,6 +94,30 @@ def _mentoring(world: World) -> None:
         start_mode="mentor_now",
         colleague=cast.professional,
     )
+    # One that waits for its mentor, escalated and unacknowledged: the backup (the team lead) was told.
+    from mentoring.models import EscalationStep, Irritation
+    from tandem.notifications.services import notify
+
+    waiting = mentoring.raise_irritation(
+        peer=cast.peer,
+        by=cast.peer.user,
+        title="Nicht gehört",
+        what_happened=CONFIDENTIAL_TEXT,
+        happened_on=timezone.localdate(),
+        category="not_heard",
+        start_mode="mentor_now",
+    )
+    Irritation.objects.filter(pk=waiting.pk).update(escalated_at=timezone.now() - dt.timedelta(days=5))
+    EscalationStep.objects.create(irritation=waiting, kind=EscalationStep.Kind.BACKUP)
+    notify(
+        recipients=[cast.team_lead.user],
+        kind="mentoring.irritation_backup",
+        event_key=f"irritation:{waiting.pk}:backup",
+        organisation=cast.organisation,
+        url="/",
+        context={"peer_name": ""},
+    )
+    o["waiting_irritation"] = waiting
 
 
 def _pairing(world: World) -> None:

@@ -179,7 +179,8 @@ TABLE: dict[str, Row] = {
     "mentoring:irritation_create": Row(only(PEERS, 200), only(PEERS, 422)),
     "mentoring:hand_over": Row(POST_ONLY, only(PEERS, 302)),
     "mentoring:irritation_detail": Row(only(HER_IRRITATION, 200), only(HER_IRRITATION, 200), obj="irritation"),
-    "mentoring:irritation_address": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
+    # GET shows her notes for herself to choose from; the world's irritation is with her mentor already.
+    "mentoring:irritation_address": Row(only(HER_IRRITATION, 422), only(HER_IRRITATION, 422), obj="irritation"),
     "mentoring:irritation_acknowledge": Row(POST_ONLY, only(HER_IRRITATION, 422, mentor=302), obj="irritation"),
     "mentoring:irritation_message": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
     "mentoring:irritation_propose": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
@@ -188,6 +189,11 @@ TABLE: dict[str, Row] = {
     "mentoring:irritation_move_date": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
     "mentoring:irritation_share": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
     "mentoring:irritation_revoke_share": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),
+    "mentoring:irritation_reopen": Row(POST_ONLY, only(HER_IRRITATION, 422), obj="irritation"),  # it is not resolved
+    # --- mentoring: the backup person who was told of an irritation that waits (acts, never reads)
+    "mentoring:backup": Row(only({"team_lead"}, 200), only({"team_lead"}, 200), obj="waiting_irritation"),
+    "mentoring:backup_remind": Row(POST_ONLY, only({"team_lead"}, 302), obj="waiting_irritation"),
+    "mentoring:backup_offer": Row(POST_ONLY, only({"team_lead"}, 302), obj="waiting_irritation"),
     # --- supervision: peer-only groups; professionals and team leads never read them
     "supervision:overview": Row(signed_in(200), signed_in(200)),
     "supervision:group_list": Row(signed_in(200), signed_in(200)),
