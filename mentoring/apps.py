@@ -9,12 +9,14 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from pairing.ports import MentorFacts, register_mentor_facts
+        from tandem import freshness
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds, sweeps
 
         from . import attention, demo, privacy, selectors, stats
+        from .models import Irritation, MentorAssignment
 
         register_nav(
             NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
@@ -22,6 +24,8 @@ class MentoringConfig(AppConfig):
             NavItem(_("Mentors"), "mentoring:lead_overview", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=22),
         )
         register_attention(attention.items)
+        # The team lead dashboard counts mentor assignments and irritations (see tandem.freshness).
+        freshness.watch("dashboard", MentorAssignment, Irritation)
         privacy.register()
         register_demo(demo.seed, order=10)
         register_mentor_facts(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from tandem.audit.services import record
-from tandem.notifications.services import notify, withdraw_notifications
+from tandem.notifications.services import Event, notify, withdraw_notifications
 
 from . import rules
 from .models import CheckIn, Irritation, MentorAssignment, MentorRequest
@@ -367,11 +367,11 @@ def _url(irritation: Irritation) -> str:
     return reverse("mentoring:irritation_detail", args=[irritation.pk])
 
 
-def notify_mentor_addressed(irritation: Irritation) -> None:
-    """Tell the mentor who now holds it that a mentee asks for help (never what about)."""
+def mentor_addressed_event(irritation: Irritation) -> Event | None:
+    """The mentor who now holds it learns that a mentee asks for help (never what about)."""
     if irritation.mentor is None:
-        return
-    notify(
+        return None
+    return Event(
         recipients=[irritation.mentor.user],
         kind="mentoring.irritation_addressed",
         event_key=f"irritation:{irritation.pk}:addressed:{irritation.mentor_id}",
@@ -379,6 +379,12 @@ def notify_mentor_addressed(irritation: Irritation) -> None:
         url=_url(irritation),
         context={"escalated": irritation.escalated_at is not None},
     )
+
+
+def notify_mentor_addressed(irritation: Irritation) -> None:
+    """Tell the mentor who now holds it that a mentee asks for help (never what about)."""
+    if (event := mentor_addressed_event(irritation)) is not None:
+        notify(**vars(event))
 
 
 def default_clarify_by(*, organisation: Any, urgent: bool, today: dt.date | None = None) -> dt.date:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, PlacementConflict, Team, TeamMembership
+from tandem import suppression
 from tandem.db import DatePlusDays
 
 from . import rules
@@ -187,6 +188,9 @@ class TeamRow:
     support_ending: int = 0
     irritations_open: int = 0
     irritations_escalated: int = 0
+    # "" when shown; "few" when fewer than the threshold of peers could be behind the team's counts;
+    # "protecting" when shown they would let one work out such a count (tandem.suppression).
+    irritations_withheld: str = ""
     irritations_url: str = ""
     two_peers: rules.Explanation | None = None
 
@@ -231,7 +235,31 @@ def count_teams_with_too_few_peers(teams: Any) -> int:
     return with_peer_counts(teams).filter(peer_count__lt=rules.MIN_PEERS_PER_TEAM).count()
 
 
-def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
+def _withheld_irritation_counts(organisation: Any, shown: dict[int, int], counts: dict[int, dict[str, int]]) -> dict[int, str]:
+    """Which teams' irritation counts a team lead may not see (issue of small numbers).
+
+    The line is every active team of the organisation, whatever the filter shows, so that a filtered
+    view withholds exactly what the whole view does: a count is withheld when fewer than the
+    threshold of peers could be behind it, and further counts so that none of those can be worked
+    out from the organisation's total and the rest.
+    """
+    line = list(with_peer_counts(Team.objects.filter(organisation=organisation).active()).order_by("pk").values_list("pk", "peer_count"))
+    ids = [pk for pk, _ in line]
+    if set(ids) - set(counts):
+        counts = {**counts, **irritation_counts([pk for pk in ids if pk not in counts])}
+    people = [n for _, n in line]
+    withheld: dict[int, str] = {}
+    for what in ("open", "escalated"):
+        protected = suppression.protect_by_people([counts.get(pk, {}).get(what, 0) for pk in ids], people)
+        for index, pk in enumerate(ids):
+            if index in protected.primary:
+                withheld[pk] = "few"
+            elif index in protected.secondary and withheld.get(pk) != "few":
+                withheld[pk] = "protecting"
+    return {pk: why for pk, why in withheld.items() if pk in shown}
+
+
+def dashboard(*, teams: Any, organisation: Any = None, today: dt.date | None = None) -> list[TeamRow]:
     """One row per team; a fixed number of queries however many teams and tandems there are."""
     today = today or timezone.localdate()
     current = _current_member_filter(today)
@@ -271,6 +299,11 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
         .order_by()
     )
     irritations = irritation_counts(ids)
+    withheld = (
+        _withheld_irritation_counts(organisation, {t.pk: t.peer_count for t in team_list}, irritations)
+        if organisation is not None
+        else {}
+    )
     rows = []
     for team in team_list:
         rows.append(
@@ -284,6 +317,7 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
                 support_ending=ending.get(team.pk, 0),
                 irritations_open=irritations.get(team.pk, {}).get("open", 0),
                 irritations_escalated=irritations.get(team.pk, {}).get("escalated", 0),
+                irritations_withheld=withheld.get(team.pk, ""),
                 irritations_url=mentor_facts().irritations_url(team),
                 two_peers=rules.two_peers_rule(team, peer_count=team.peer_count),
             )
