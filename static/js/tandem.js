@@ -77,7 +77,29 @@
     });
   }
 
+  // A column of buttons alone ("Actions") means nothing on paper: print without it.
+  function markActionColumns() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+      var headRow = table.tHead && table.tHead.rows[0];
+      var rows = Array.prototype.slice.call(table.tBodies.length ? table.tBodies[0].rows : []);
+      if (!headRow || !rows.length) return;
+      Array.prototype.forEach.call(headRow.cells, function (head, index) {
+        var onlyControls = rows.every(function (row) {
+          var cell = row.cells[index];
+          if (!cell) return false;
+          var copy = cell.cloneNode(true);
+          Array.prototype.forEach.call(copy.querySelectorAll("form, button, .button"), function (c) { c.remove(); });
+          return copy.textContent.trim() === "";
+        });
+        if (!onlyControls) return;
+        head.classList.add("no-print");
+        rows.forEach(function (row) { row.cells[index].classList.add("no-print"); });
+      });
+    });
+  }
+
   function ready() {
+    markActionColumns();
     navigation();
     stackTables();
     errorSummary();

@@ -100,7 +100,7 @@ class Crawl:
         assert not self.problems, f"{len(self.problems)} problem(s) in a crawl of {len(self.visited)} pages:\n\n" + "\n\n".join(self.problems)
 
 
-def crawl(person: Person, start: str = "/", *, limit: int = 40, per_shape: int = 2, forms: int = 20, phone: bool = False) -> Crawl:
+def crawl(person: Person, start: str = "/", *, limit: int = 40, per_shape: int = 1, forms: int = 20, phone: bool = False) -> Crawl:
     """Visit what ``person`` can reach from ``start`` and send each form empty once (see the module)."""
     result = Crawl()
     queue: deque[str] = deque([person.url(start)])

@@ -103,13 +103,16 @@ def test_german_date_fields_show_their_initial_date(people: Callable[..., Person
 
 @pytest.mark.django_db  # no live server: rolled back instead of flushed
 def test_the_checks_can_fail(chromium: object, lang: str) -> None:
-    """A page with an unlabelled field, words of the other language and a too wide table fails every check."""
+    """A page with an unlabelled field, words of the other language, a too wide table, a header narrower
+    than its word and touch targets too small and too close fails every check."""
     context = chromium.new_context(viewport=DESKTOP)  # type: ignore[attr-defined]
     person = Person(context, base_url="http://127.0.0.1", lang=lang, label="tester", shots=set())
     other = "Please save your password" if lang == "de" else "Bitte speichern Sie das Passwort"
     person.page.set_content(
         f'<html lang="{lang}"><head><title>T</title></head><body><main><h1>T</h1><p>{other}</p>'
-        '<input type="text"><table><tr><td><div style="width:900px">x</div></td></tr></table></main></body></html>'
+        '<input type="text"><table><tr><td><div style="width:900px">x</div></td></tr></table>'
+        '<table style="width:40px;table-layout:fixed"><thead><tr><th>Teamleitung</th></tr></thead></table>'
+        '<a href="/a" style="font-size:8px">a</a> <a href="/b" style="font-size:8px">b</a></main></body></html>'
     )
     with pytest.raises(PageProblem) as problem:
         person.arrive(phone=True)
@@ -118,6 +121,8 @@ def test_the_checks_can_fail(chromium: object, lang: str) -> None:
     assert "label" in report  # axe: form element without a label
     assert "untranslated" in report
     assert "too wide" in report
+    assert 'header cell "Teamleitung"' in report  # a header narrower than its word
+    assert "target-size" in report  # WCAG 2.2: two tiny links next to each other
 
 
 
