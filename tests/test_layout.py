@@ -164,3 +164,23 @@ def test_every_footer_links_the_easy_read_page(cast, who):
 def test_the_start_page_links_the_easy_read_page(cast):
     main = cast.client_for(cast.peer).get("/").content.decode().split("<main", 1)[1].split("</main>")[0]
     assert 'href="/leichte-sprache/"' in main
+
+
+def test_a_page_whose_invalid_form_has_another_name_still_says_error(rf, cast):
+    """``render_form`` tells the layout about every form sent back with errors, whatever its name."""
+    from django import forms
+    from django.contrib.auth.models import AnonymousUser
+
+    from tandem import web
+
+    class Answer(forms.Form):
+        choice = forms.CharField()
+
+    request = rf.post("/", {})
+    request.user = AnonymousUser()
+    context = {"errors": [], "back_url": "/", "back_label": "Zurück", "answer_form": Answer({})}
+    response = web.render_form(request, "refused.html", context, context["answer_form"])
+    assert response.status_code == 422
+    assert title(response.content.decode()).startswith("Fehler: ")
+    fine = web.render_form(request, "refused.html", {**context, "answer_form": Answer({"choice": "x"})}, Answer({"choice": "x"}))
+    assert fine.status_code == 200 and not title(fine.content.decode()).startswith("Fehler")
