@@ -101,6 +101,10 @@ TABLE: dict[str, Row] = {
     "health": Row(everyone(HEALTH), everyone(405)),
     "health_ready": Row(everyone(HEALTH), everyone(405)),
     "health_live": Row(everyone(200), everyone(405)),  # liveness: the process answers, nothing else
+    # The same report in words, for operators only; for members it does not exist.
+    "system_status": Row(only({"superuser"}, 200), everyone(405)),
+    # Tandem in Leichte Sprache: public, like the sign-in page that links to it.
+    "easy_read": Row(everyone(200), everyone(405)),
     # --- accounts: invitations (the token is the secret; a wrong token is a 404 page)
     "accounts:invitation_accept": Row(everyone(200), cells(302, anon=422), args={"token": "invitation_token"}),
     "accounts:invitation_list": Row(only(ANY_ORG_MANAGERS, 200), only(ANY_ORG_MANAGERS, 200)),
