@@ -253,20 +253,77 @@ def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | No
     return Explanation(5, True, _("The two do not have a tandem yet."), blocking=True)
 
 
+# --- rule 6: the mentor is not the tandem partner ---------------------------------------------
+
+
+def mentors_the_peer(peer: Membership, professional: Membership) -> bool:
+    return mentor_facts().current_assignments().filter(peer=peer, mentor=professional).exists()
+
+
+def mentor_partner_rule(peer: Membership, professional: Membership, *, is_mentor: bool | None = None) -> Explanation:
+    """The mentor mediates exactly the conflicts between tandem partners, so she cannot be one of them."""
+    if is_mentor is None:
+        is_mentor = mentors_the_peer(peer, professional)
+    names = {"peer": peer.user.display_name, "professional": professional.user.display_name}
+    if is_mentor:
+        return Explanation(
+            6,
+            False,
+            _(
+                "%(professional)s is the mentor of %(peer)s. The mentor mediates the conflicts between tandem "
+                "partners and cannot be one of them; please choose another professional."
+            )
+            % names,
+            blocking=True,
+        )
+    return Explanation(6, True, _("%(professional)s is not the mentor of %(peer)s.") % names, blocking=True)
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PairFacts:
+    """Facts about a proposed pair that a caller already counted in bulk; None means "look it up".
+
+    The suggestions count them for every candidate at once and then ask ``check_proposal`` per
+    pair, so a suggestion and the proposal can never judge the same pair differently.
+    """
+
+    has_mentor: bool | None = None
+    peer_count: int | None = None
+    conflict: bool | None = None
+    peer_active: int | None = None
+    professional_active: int | None = None
+    has_open: bool | None = None
+    is_mentor: bool | None = None
+
+
 def check_proposal(
-    *, team: Team, peer: Membership, professional: Membership, justification: str = ""
+    *,
+    team: Team,
+    peer: Membership,
+    professional: Membership,
+    justification: str = "",
+    facts: PairFacts | None = None,
+    settings: PairingSettings | None = None,
 ) -> list[Explanation]:
     """Every rule of practice for a proposed pairing, in the order of the rules."""
-    settings = PairingSettings.for_organisation(team.organisation)
+    facts = facts or PairFacts()
+    settings = settings or PairingSettings.for_organisation(team.organisation)
     return [
-        mentor_rule(peer),
-        two_peers_rule(team),
-        placement_rule(peer, team.service, justification=justification),
-        capacity_rule(peer, professional, settings=settings),
-        pair_rule(peer, professional),
+        mentor_rule(peer, has_mentor=facts.has_mentor),
+        two_peers_rule(team, peer_count=facts.peer_count),
+        placement_rule(peer, team.service, justification=justification, conflict=facts.conflict),
+        capacity_rule(
+            peer,
+            professional,
+            settings=settings,
+            peer_active=facts.peer_active,
+            professional_active=facts.professional_active,
+        ),
+        pair_rule(peer, professional, has_open=facts.has_open),
+        mentor_partner_rule(peer, professional, is_mentor=facts.is_mentor),
     ]
 
 

@@ -100,7 +100,7 @@ def propose(
     explanations = rules.check_proposal(
         team=team, peer=peer, professional=professional, justification=placement_justification
     )
-    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional"}
+    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional", 6: "professional"}
     for explanation in rules.refusals(explanations):
         errors.setdefault(field_of_rule.get(explanation.rule, "__all__"), explanation.message)
     if not errors and rules.warnings(explanations) and not accept_warnings:
