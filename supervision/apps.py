@@ -37,6 +37,7 @@ class SupervisionConfig(AppConfig):
             kinds.NotificationKind("supervision.session_moved", _("A supervision session was moved"), digest_allowed=False, roles=group),
             kinds.NotificationKind("supervision.session_cancelled", _("A supervision session was cancelled"), digest_allowed=False, roles=group),
             kinds.NotificationKind("supervision.session_scheduled", _("A supervision session was scheduled"), roles=group),
+            kinds.NotificationKind("supervision.series_changed", _("A supervision series was changed"), digest_allowed=False, roles=group),
             kinds.NotificationKind("supervision.poll_opened", _("A date poll for supervision is open"), roles=frozenset({Role.PEER})),
             kinds.NotificationKind(
                 "supervision.poll_reminder", _("A date poll waits for your answer"), digest_allowed=False,
@@ -60,6 +61,7 @@ class SupervisionConfig(AppConfig):
                 "supervision.share_accepted": _("Organisation agreed to share the group"),
                 "supervision.series_created": _("Series of sessions created"),
                 "supervision.series_ended": _("Series of sessions ended"),
+                "supervision.series_changed": _("Series of sessions changed from a session on"),
                 "supervision.session_created": _("Session scheduled"),
                 "supervision.session_moved": _("Session moved"),
                 "supervision.session_changed": _("Session changed"),

@@ -208,6 +208,8 @@ TABLE: dict[str, Row] = {
     "supervision:session_detail": Row(only(HER_GROUP, 200), only(HER_GROUP, 200), obj="session"),
     "supervision:session_rsvp": Row(POST_ONLY, only({"peer"}, 422), obj="session"),
     "supervision:session_edit": Row(only({"supervisor"}, 200), only({"supervisor"}, 422), obj="session"),
+    # The world's session is a single one: there is no series to change (tests/supervision/test_series_change.py).
+    "supervision:series_change": Row(only(set(), 200), only(set(), 302), obj="session"),
     "supervision:session_cancel": Row(only({"supervisor"}, 200), only({"supervisor"}, 302), obj="session"),
     "supervision:session_attendance": Row(POST_ONLY, only({"supervisor"}, 422), obj="session"),
     "supervision:session_note": Row(POST_ONLY, only(HER_GROUP, 422), obj="session"),
