@@ -4,16 +4,30 @@ Irritations, their threads and check-in notes are deliberately NOT registered: o
 installation must not be able to read what a peer wrote for herself and her mentor.
 """
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
+
+from accounts.admin import OperatorChangesAreAudited
 
 from .models import MentorAssignment, MentoringSettings
 
 
 @admin.register(MentorAssignment)
-class MentorAssignmentAdmin(admin.ModelAdmin):
+class MentorAssignmentAdmin(OperatorChangesAreAudited):
     list_display = ["id", "organisation", "started_on", "ended_on", "check_in_every_weeks"]
     list_filter = ["organisation"]
     raw_id_fields = ["peer", "mentor", "assigned_by"]
+    # Who mentors whom is agreed in Tandem, with the peer: an operator cannot make himself (or
+    # anyone) her mentor here, nor move an assignment to another person.
+    readonly_fields = ["organisation", "peer", "mentor", "assigned_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def people(self, obj: Any) -> list[Any]:
+        return [obj.peer.user, obj.mentor.user]
 
 
 @admin.register(MentoringSettings)

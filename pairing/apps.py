@@ -9,6 +9,7 @@ class PairingConfig(AppConfig):
     verbose_name = _("Tandems")
 
     def ready(self) -> None:
+        from accounts.disclosure import register_tandem_partners
         from accounts.models import Role
         from accounts.rules import register_team_change_warnings
         from tandem.audit.models import register_actions
@@ -19,6 +20,7 @@ class PairingConfig(AppConfig):
 
         from . import demo, privacy
         from .rules import warnings_before_leaving_team
+        from .selectors import tandem_partner_ids_of_professional
         from .views import attention
 
         register_nav(
@@ -31,6 +33,7 @@ class PairingConfig(AppConfig):
         # After mentoring's demo: the demo tandems need the peers' mentors (rule of practice 1).
         register_demo(demo.seed, order=20)
         register_team_change_warnings(warnings_before_leaving_team)
+        register_tandem_partners(tandem_partner_ids_of_professional)
         # Who each kind can reach (the notification settings offer a person only those).
         partners = frozenset({Role.PEER, Role.PROFESSIONAL})
         partners_and_leads = partners | {Role.TEAM_LEAD, Role.ORG_ADMIN}

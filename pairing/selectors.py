@@ -27,6 +27,12 @@ def open_tandems_of_peer(peer: Membership) -> QuerySet[Tandem]:
     return Tandem.objects.open().filter(peer=peer).select_related("professional__user")
 
 
+def tandem_partner_ids_of_professional(professional: Membership) -> QuerySet[Any]:
+    """Membership ids of the peers in his open tandems (the audience "my tandem partners" of his
+    lived-experience disclosure; accounts.disclosure asks this through its hook)."""
+    return Tandem.objects.open().filter(professional=professional).values_list("peer_id", flat=True)
+
+
 # --- reflections ------------------------------------------------------------------------------
 
 

@@ -85,7 +85,9 @@ def test_kernel_kind_without_roles_reaches_everyone_and_with_roles_only_them():
 
 
 def test_every_kind_a_person_can_choose_declares_whom_it_reaches():
-    # Only the welcome e-mail is for everybody; a new kind names its roles, or people who can never
-    # receive it would be asked about it.
+    # Only the welcome e-mail and an operator's change to a person reach everybody; a new kind names
+    # its roles, or people who can never receive it would be asked about it.
+    from accounts.services import OPERATOR_CHANGE_KIND
+
     undeclared = {k.key for k in kinds.choosable() if not k.roles}
-    assert undeclared == {"notifications.welcome"}
+    assert undeclared == {"notifications.welcome", OPERATOR_CHANGE_KIND}
