@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_invitation_link_nonce'),
+        ('accounts', '0003_disclosure_audiences'),
     ]
 
     operations = [
