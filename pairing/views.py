@@ -191,7 +191,11 @@ def propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         form,
         lambda data: services.propose(by=request.user, **data),
         template="tandem/propose.html",
-        context={"explanations": _explanations(form)},
+        context={
+            "explanations": _explanations(form),
+            "team": form.selected_team,
+            "can_manage_teams": access.may_create_teams(manager),
+        },
         success=_("Tandem proposed. Both partners have been asked to get to know each other."),
         next_url=lambda tandem: tandem,
     )
@@ -222,7 +226,12 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = manager.organisation
     team = _team_filter(request, organisation)
     teams = Team.objects.filter(organisation=organisation).active().select_related("service")
-    context: dict[str, Any] = {"teams": teams, "team": team, "results": None}
+    context: dict[str, Any] = {
+        "teams": teams,
+        "team": team,
+        "results": None,
+        "can_manage_teams": access.may_create_teams(manager),
+    }
     if team is not None:
         people = (
             Membership.objects.active()
