@@ -13,6 +13,10 @@ from . import selectors
 from .models import BillingRun, HourEntry, Statement
 
 
+def own_membership(request: HttpRequest) -> Membership:
+    return access.own_membership(request)
+
+
 def volunteer_membership(request: HttpRequest) -> Membership:
     """The request's membership if she is a current volunteer peer, else 404."""
     membership = access.own_membership(request)
