@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -129,14 +129,15 @@ def receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not entry.receipt:
         raise Http404
     try:
-        handle = private_storage.open(entry.receipt.name, "rb")
+        with private_storage.open(entry.receipt.name, "rb") as handle:
+            content = handle.read()  # at most TANDEM_RECEIPT_MAX_BYTES
     except FileNotFoundError:
         raise Http404 from None
     record(actor=request.user, action="volunteering.receipt_downloaded", obj=entry, organisation=entry.organisation,
            detail={"volunteer": entry.volunteer_id})
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(entry.receipt_content_type, "bin")
-    response = FileResponse(handle, content_type=entry.receipt_content_type or "application/octet-stream",
-                            as_attachment=True, filename=f"beleg-{entry.date.isoformat()}-{entry.pk}.{extension}")
+    response = HttpResponse(content, content_type=entry.receipt_content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="beleg-{entry.date.isoformat()}-{entry.pk}.{extension}"'
     return _no_store(response)
 
 
@@ -375,5 +376,11 @@ def run_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
-    return _certificate(request, access.get_volunteer_for_manager(request, pk), year)
+def certificate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """?year=2025; the previous year without it."""
+    volunteer = access.get_volunteer_for_manager(request, pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    except ValueError:
+        raise Http404 from None
+    return _certificate(request, volunteer, year)
