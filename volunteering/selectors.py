@@ -306,14 +306,18 @@ def certificate(volunteer: Membership, year: int) -> Certificate:
 
 
 def year_totals(organisation: Organisation, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """For the year report: volunteers with approved hours, hours, allowance and reimbursements."""
-    entries = HourEntry.objects.approved().filter(organisation=organisation, date__gte=start, date__lte=end)
-    figures = entries.aggregate(
-        people=Count("volunteer", distinct=True), minutes=Sum("minutes"), allowance=Sum("amount_cents"), expenses=Sum("expense_cents")
+    """For the year report: volunteers with approved hours and their hours; the allowance and the
+    reimbursed costs as paid on the statements of the months in the period. Two queries."""
+    figures = HourEntry.objects.filter(organisation=organisation, date__gte=start, date__lte=end).aggregate(
+        people=Count("volunteer", distinct=True, filter=Q(status=EntryStatus.APPROVED)),
+        minutes=Sum("minutes", filter=Q(status=EntryStatus.APPROVED)),
+    )
+    paid = Statement.objects.filter(run__organisation=organisation, run__month__gte=start.replace(day=1), run__month__lte=end).aggregate(
+        allowance=Sum("allowance_cents"), expenses=Sum("expenses_cents")
     )
     return {
         "people": figures["people"] or 0,
         "minutes": figures["minutes"] or 0,
-        "allowance_cents": figures["allowance"] or 0,
-        "expenses_cents": figures["expenses"] or 0,
+        "allowance_cents": paid["allowance"] or 0,
+        "expenses_cents": paid["expenses"] or 0,
     }
