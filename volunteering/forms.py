@@ -66,13 +66,13 @@ class HoursForm(OnceFormMixin, forms.Form):
     def __init__(self, *args: Any, volunteer: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
-        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer).running()
+        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer).running()  # type: ignore[attr-defined]
 
     def clean_expense(self) -> int:
         return euros_to_cents(self.cleaned_data.get("expense"), field="expense")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         hours, minutes = data.get("hours"), data.get("minutes") or 0
         if hours is not None:
             data["duration"] = hours * 60 + minutes
@@ -90,10 +90,10 @@ class ChangeEntryForm(forms.Form):
 
     def __init__(self, *args: Any, volunteer: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer)
+        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("hours") is not None:
             data["duration"] = data["hours"] * 60 + (data.get("minutes") or 0)
         return data

@@ -18,7 +18,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
@@ -33,14 +32,11 @@ MAX_EXPENSE_CENTS = 100_000  # 1,000 € per entry: more is a typing error, not 
 MAX_RATE_CENTS = 100_000
 
 
-class PrivateStorage(LazyObject):
-    """Receipts live outside MEDIA: no URL serves them, only the access-checked download view."""
+def private_storage() -> FileSystemStorage:
+    """Receipts live outside MEDIA: no URL serves them, only the access-checked download view.
 
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=str(settings.TANDEM_PRIVATE_FILES_DIR), base_url=None)
-
-
-private_storage = PrivateStorage()
+    A callable, so that migrations name it instead of freezing a directory."""
+    return FileSystemStorage(location=str(settings.TANDEM_PRIVATE_FILES_DIR), base_url=None)
 
 
 def receipt_path(instance: Any, filename: str) -> str:

@@ -25,12 +25,12 @@ AGREEMENT = _("The volunteer agreement (Art. 6(1)(b) GDPR)")
 
 def _erase_unbilled(user: Any, identity: dict[str, Any]) -> None:
     """What bookkeeping does not need goes: entries never on a statement, and their receipts."""
-    from .models import HourEntry, private_storage
+    from .models import HourEntry
 
     unbilled = HourEntry._base_manager.filter(volunteer__user=user, statement__isnull=True)
     files = list(unbilled.exclude(receipt="").values_list("receipt", flat=True))
     unbilled.delete()
-    transaction.on_commit(lambda: [private_storage.delete(name) for name in files])
+    transaction.on_commit(lambda: _delete_files(files))
 
 
 def register() -> None:
@@ -67,3 +67,11 @@ def register() -> None:
         erase=KEEP,
         legal_basis=TAX_LAW,
     )
+
+
+def _delete_files(names: list[str]) -> None:
+    from .models import private_storage
+
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)

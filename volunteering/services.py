@@ -26,8 +26,8 @@ from .models import (
     EntryStatus,
     HourEntry,
     Statement,
-    VolunteeringSettings,
     VolunteerAgreement,
+    VolunteeringSettings,
     private_storage,
 )
 from .receipts import sniff_receipt
@@ -164,7 +164,7 @@ def record_hours(
     except Exception:
         # Nothing is saved on a refusal: not the row, and not the receipt's file either.
         for name in saved:
-            private_storage.delete(name)
+            private_storage().delete(name)
         raise
 
 
@@ -275,7 +275,7 @@ def withdraw_entry(*, entry: HourEntry, by: Any) -> None:
     receipt = entry.receipt.name
     entry.delete()
     if receipt:
-        transaction.on_commit(lambda: private_storage.delete(receipt))
+        transaction.on_commit(lambda: private_storage().delete(receipt))
 
 
 # --- Approval ---------------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ def purge_expired(*, today: dt.date | None = None) -> int:
     deleted = 0
     with transaction.atomic():
         entries = HourEntry.objects.filter(date__lt=cutoff)
-        files = [name for name in entries.exclude(receipt="").values_list("receipt", flat=True)]
+        files = list(entries.exclude(receipt="").values_list("receipt", flat=True))
         deleted += entries.delete()[0]
         deleted += Statement.objects.filter(run__month__lt=cutoff).delete()[0]
         deleted += BillingRun.objects.filter(month__lt=cutoff, statements__isnull=True).delete()[0]
@@ -523,5 +523,11 @@ def purge_expired(*, today: dt.date | None = None) -> int:
             if newer.exists() and not Statement.objects.filter(agreement=agreement).exists():
                 agreement.delete()
                 deleted += 1
-        transaction.on_commit(lambda: [private_storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_files(files))
     return deleted
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)

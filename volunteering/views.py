@@ -129,7 +129,7 @@ def receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not entry.receipt:
         raise Http404
     try:
-        with private_storage.open(entry.receipt.name, "rb") as handle:
+        with private_storage().open(entry.receipt.name, "rb") as handle:
             content = handle.read()  # at most TANDEM_RECEIPT_MAX_BYTES
     except FileNotFoundError:
         raise Http404 from None
@@ -202,7 +202,7 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "position": selectors.limit_position(volunteer, month.year),
         "run": selectors.run_for(volunteer.organisation, month),
         "own": volunteer.user_id == request.user.pk,
-        "past_years": [y for y in range(month.year - 1, month.year - 4, -1)],
+        "past_years": list(range(month.year - 1, month.year - 4, -1)),
     })
 
 

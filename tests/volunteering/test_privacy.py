@@ -36,7 +36,7 @@ def test_erasure_keeps_booking_records_and_deletes_the_rest(cast: Any, agreement
     pdf = SimpleUploadedFile("t.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     unbilled = hours(cast.peer, cast.peer.user, dt.date(2025, 4, 2), 60, kind="travel", expense_cents=300, receipt=pdf)
     name = unbilled.receipt.name
-    assert private_storage.exists(name)
+    assert private_storage().exists(name)
     cast.peer.ended_on = dt.date(2025, 5, 1)
     cast.peer.save()
     with at(dt.date(2025, 5, 2)):
@@ -46,7 +46,7 @@ def test_erasure_keeps_booking_records_and_deletes_the_rest(cast: Any, agreement
             privacy.erase_person(user=cast.peer.user)
     assert list(HourEntry.objects.values_list("pk", flat=True)) == [billed.pk]
     assert Statement.objects.count() == 1 and VolunteerAgreement.objects.count() == 1
-    assert not private_storage.exists(name)
+    assert not private_storage().exists(name)
     cast.peer.user.refresh_from_db()
     assert cast.peer.user.erased_at is not None
 
