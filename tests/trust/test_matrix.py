@@ -90,7 +90,8 @@ HER_IRRITATION = frozenset({"peer", "mentor"})  # the confidentiality rule: the 
 HER_PROPOSAL = frozenset({"peer", "other_mentor"})  # a proposed mentoring: the peer and the proposed mentor
 PARTNERS = frozenset({"peer", "professional"})  # the two people of her tandem
 TANDEM_READERS = PARTNERS | MANAGERS
-HER_GROUP = frozenset({"peer", "supervisor"})  # her peer-supervision group: members and its supervisor
+HER_GROUP = frozenset({"peer", "supervisor"})
+HER_HOURS = frozenset({"peer"}) | MANAGERS  # a volunteer's hours: she, her team lead, her org admin  # her peer-supervision group: members and its supervisor
 POST_ONLY = everyone(405)
 HEALTH = frozenset({200, 503})  # GET on a view that only accepts POST
 
@@ -248,6 +249,32 @@ TABLE: dict[str, Row] = {
     "reports:report": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
     "reports:report_csv": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
     "reports:report_pdf": Row(only(ANY_ORG_MANAGERS, 200), everyone(405)),
+    # --- volunteering: the volunteer herself, the team leads and org admins of her organisation; never
+    # other peers (the other peer is not a volunteer: her page says so), professionals, mentors or supervisors.
+    "volunteering:mine": Row(only(PEERS, 200), only(PEERS, 200)),
+    "volunteering:record": Row(only({"peer"}, 200), only({"peer"}, 422)),
+    "volunteering:session_confirm": Row(POST_ONLY, only({"peer"}, 302)),  # no session offered: refused, back to her page
+    "volunteering:entry_detail": Row(only(HER_HOURS, 200), only(HER_HOURS, 200), obj="hour_entry"),
+    "volunteering:entry_change": Row(only({"peer"}, 200), only({"peer"}, 422), obj="hour_entry"),
+    "volunteering:entry_withdraw": Row(only({"peer"}, 200), only({"peer"}, 302), obj="hour_entry_to_withdraw"),
+    "volunteering:receipt": Row(only(HER_HOURS, 200), only(HER_HOURS, 200), obj="hour_entry"),
+    "volunteering:statement_pdf": Row(only(HER_HOURS, 200), only(HER_HOURS, 200), obj="statement"),
+    "volunteering:my_certificate": Row(only({"peer"}, 200), only({"peer"}, 200), args={"year": "last_year"}),
+    "volunteering:lead": Row(only(ANY_ORG_MANAGERS, 200), only(ANY_ORG_MANAGERS, 200)),
+    "volunteering:settings": Row(only(ANY_ORG_ADMINS, 200), only(ANY_ORG_ADMINS, 422)),
+    "volunteering:person": Row(only(MANAGERS, 200), only(MANAGERS, 200), obj="peer_membership"),
+    "volunteering:agreement_new": Row(only(MANAGERS, 200), only(MANAGERS, 422), obj="peer_membership"),
+    "volunteering:lead_record": Row(only(MANAGERS, 200), only(MANAGERS, 422), obj="peer_membership"),
+    "volunteering:entries_approve": Row(POST_ONLY, only(MANAGERS, 422), obj="peer_membership"),
+    "volunteering:month_approve": Row(POST_ONLY, only(MANAGERS, 422), obj="peer_membership"),
+    "volunteering:certificate": Row(only(MANAGERS, 200), only(MANAGERS, 200), obj="peer_membership"),
+    "volunteering:entry_reject": Row(only(MANAGERS, 200), only(MANAGERS, 422), obj="hour_entry"),
+    "volunteering:runs": Row(only(ANY_ORG_MANAGERS, 200), only(ANY_ORG_MANAGERS, 422)),
+    "volunteering:run_detail": Row(only(MANAGERS, 200), only(MANAGERS, 200), obj="billing_run"),
+    "volunteering:run_approve": Row(only(MANAGERS, 200), only(MANAGERS, 302), obj="billing_run"),  # already approved: refused
+    "volunteering:run_lock": Row(only(MANAGERS, 200), only(MANAGERS, 302), obj="billing_run"),
+    "volunteering:run_reopen": Row(only(MANAGERS, 200), only(MANAGERS, 302), obj="billing_run"),
+    "volunteering:run_csv": Row(only(MANAGERS, 200), only(MANAGERS, 200), obj="billing_run"),
 }
 
 
@@ -397,7 +424,7 @@ def test_dump_observed(world: Any) -> None:
 # Django admin has most of the URL patterns (a set per registered model), so it is run as two halves
 # that parallel test workers can share; a stable checksum of the URL name decides the half.
 GROUPS = (
-    "core", "allauth", "accounts", "notifications", "tandems", "mentoring", "supervision", "privacy", "reports",
+    "core", "allauth", "accounts", "notifications", "tandems", "mentoring", "supervision", "volunteering", "privacy", "reports",
     "admin-1", "admin-2",
 )
 
