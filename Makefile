@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy accounts pairing mentoring supervision reports tandem bench
+	$(BIN)/mypy accounts pairing mentoring supervision volunteering reports tandem bench
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
