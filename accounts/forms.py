@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.idempotency import OnceFormMixin
 
+from . import zones
 from .models import Membership, Organisation, PeerProfile, ProfessionalProfile, Role, Service, Team, User
 
 
@@ -51,6 +52,14 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "preferred_language", "time_zone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per request: labels are in the reader's language and show today's UTC offset.
+        field = cast(forms.TypedChoiceField, self.fields["time_zone"])
+        field.choices = zones.choices()
+        if not self.instance.time_zone:
+            self.initial["time_zone"] = zones.default()
 
 
 class RolesForm(forms.Form):

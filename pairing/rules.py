@@ -92,6 +92,10 @@ def two_peers_rule(team: Team, *, peer_count: int | None = None) -> Explanation:
         return Explanation(
             2, True, _("%(team)s has %(count)d peers.") % {"team": team.name, "count": peer_count}
         )
+    if peer_count == 0:
+        return Explanation(
+            2, False, _("%(team)s has no peer yet. At least two peers should work in the same team.") % {"team": team.name}
+        )
     return Explanation(
         2,
         False,
@@ -111,14 +115,19 @@ def warnings_before_leaving_team(team_membership: TeamMembership) -> list[str]:
     person = team_membership.membership
     if team_membership.function == TeamMembership.Function.PEER:
         remaining = current_peer_count(team) - 1
-        if remaining < MIN_PEERS_PER_TEAM:
+        if remaining <= 0:
+            warnings.append(
+                _("Afterwards no peer is left in %(team)s. At least two peers should work in the same team.")
+                % {"team": team.name}
+            )
+        elif remaining < MIN_PEERS_PER_TEAM:
             warnings.append(
                 ngettext(
                     "Afterwards %(team)s has only %(count)d peer. At least two peers should work in the same team.",
                     "Afterwards %(team)s has only %(count)d peers. At least two peers should work in the same team.",
-                    max(remaining, 0),
+                    remaining,
                 )
-                % {"team": team.name, "count": max(remaining, 0)}
+                % {"team": team.name, "count": remaining}
             )
     open_count = Tandem.objects.open().filter(team=team).filter(Q(peer=person) | Q(professional=person)).count()
     if open_count:
@@ -140,6 +149,11 @@ def warnings_before_ending(tandem: Tandem) -> list[str]:
     )
     if len(working_peers) >= MIN_PEERS_PER_TEAM:
         return []
+    if not working_peers:
+        return [
+            _("Afterwards no peer works in a tandem in %(team)s. At least two peers should work in the same team.")
+            % {"team": tandem.team.name}
+        ]
     return [
         ngettext(
             "Afterwards only %(count)d peer works in a tandem in %(team)s. At least two peers should work in the same team.",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateField, F, Q, Value
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,11 +29,12 @@ from accounts.models import Membership, Organisation, PeerProfile, Service, Team
 from mentoring.models import CheckIn, Irritation, MentorAssignment
 from pairing.models import SupportProcess, Tandem
 from supervision.models import Attendance, Session, SupervisionGroup
+from tandem import suppression
 from tandem.db import DatePlusDays
+from tandem.suppression import TOTAL, Protected
 
 from . import rules
 from .period import Period
-from .rules import TOTAL, Protected
 
 # "Within the first three months" of being active, in days (three months of 30.4 days).
 EARLY_END_DAYS = 91
@@ -127,6 +128,11 @@ def _protected(line: Protected, limit: int, *, texts: dict[int, str] | None = No
     return cells
 
 
+def _localised(text: str) -> str:
+    """ "2.5" as the reader writes it ("2,5" in German); the figure itself stays a number for the CSV."""
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def _derived(count: Protected, figures: dict[int, float | None], limit: int, fmt: str) -> list[Cell]:
     """Cells of a share or median: withheld where its count is, empty where there is nothing to divide."""
     cells = []
@@ -139,7 +145,7 @@ def _derived(count: Protected, figures: dict[int, float | None], limit: int, fmt
         else:
             value = figures[key]
             assert value is not None
-            cells.append(Cell(fmt % value, value))
+            cells.append(Cell(_localised(fmt % value), value))
     return cells
 
 
@@ -219,8 +225,8 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
             without_sets[sid].add(peer_id)
             without_days[index[sid]] += days
     # The organisation counts each person once: its cell is the distinct count, not the sum.
-    without_line = rules.protect_line(per_service(without_sets, set())[:n], total=len(days_without), limit=limit)
-    days_line = rules.follows(without_line, without_days, total=sum(days_without.values()))
+    without_line = suppression.protect_line(per_service(without_sets, set())[:n], total=len(days_without), limit=limit)
+    days_line = suppression.follows(without_line, without_days, total=sum(days_without.values()))
 
     # 5. Tandems, per service (each tandem belongs to one team, so the services add up).
     early_end = DatePlusDays(F("activated_on"), Value(EARLY_END_DAYS), output_field=DateField())
@@ -354,7 +360,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
 
     # --- lines -----------------------------------------------------------------------------
     def protected(sets: dict[int, set[int]], everyone: set[int]) -> Protected:
-        return rules.protect_line(per_service(sets, everyone)[:n], total=len(everyone), limit=limit)
+        return suppression.protect_line(per_service(sets, everyone)[:n], total=len(everyone), limit=limit)
 
     people_rows = [
         Row("peers_employed", _("Peers, employed"), _plain(per_service(kinds[PeerProfile.Kind.EMPLOYED], kind_totals[PeerProfile.Kind.EMPLOYED])[:n], len(kind_totals[PeerProfile.Kind.EMPLOYED]))),
@@ -363,7 +369,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         Row("professionals_in_tandems", _("Professionals in tandems"), _plain(per_service(professionals, all_professionals)[:n], len(all_professionals))),
     ]
 
-    early = rules.protect_line(tandem_line("early"), limit=limit)
+    early = suppression.protect_line(tandem_line("early"), limit=limit)
     ended_line = tandem_line("ended")
     shares: dict[int, float | None] = {
         key: (round(100 * early.values[key] / ended_value) if ended_value else None)
@@ -385,7 +391,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         Row("check_ins", _("Mentor check-ins held"), _plain(per_service(check_ins, all_check_ins)[:n], len(all_check_ins))),
     ]
 
-    support_early = rules.protect_line(support_line("early"), limit=limit)
+    support_early = suppression.protect_line(support_line("early"), limit=limit)
     support_section = [
         Row("support_started", _("Started"), _plain(support_line("started"), sum(support_line("started")))),
         Row("support_completed", _("Completed"), _plain(support_line("completed"), sum(support_line("completed")))),
@@ -421,7 +427,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         weekdays.add(starts_at.astimezone(zoneinfo.ZoneInfo(zone)).weekday())
     supervision_rows = [
         (_("Peer-supervision sessions held"), str(held)),
-        (_("Average attendance per session"), f"{attended / held:.1f}" if held else "–"),
+        (_("Average attendance per session"), formats.number_format(round(attended / held, 1), 1) if held else "–"),
         (_("Share of sessions in series with rotating weekdays"), f"{round(100 * rotating / held)} %" if held else "–"),
         (_("Different weekdays used"), str(len(weekdays))),
     ]

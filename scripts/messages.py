@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Never catalogues of ours: installed packages bring their own, and build output is not source.
 SKIP_DIRS = {".git", ".venv", "node_modules", "staticfiles", "var"}
-DJANGO_ADMIN = [sys.executable, "-m", "django"]
+# -P: an app directory is the working directory, and its selectors.py must not shadow the standard library.
+DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 # (directory, directories to ignore inside it)
 CATALOGUES = [
     # The project catalogue (locale/) holds the shared templates/ only; every app has its own.

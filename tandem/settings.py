@@ -241,6 +241,8 @@ LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
+# German dates, times and numbers as people write them in letters (tandem/formats/de/); English keeps Django's.
+FORMAT_MODULE_PATH = ["tandem.formats"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------

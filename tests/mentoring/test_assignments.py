@@ -67,7 +67,7 @@ def test_tandem_partner_cannot_be_the_mentor(cast, tandem):
     assert response.status_code == 422
     # The team lead reads German (the profile default).
     assert (
-        "Die Mentor*in vermittelt gerade bei den Konflikten, die zwischen Tandem-Partner*innen entstehen können."
+        "Die*der Mentor*in vermittelt gerade bei den Konflikten, die zwischen Tandempartner*innen entstehen können."
         in response.content.decode()
     )
     assert not MentorAssignment.objects.exists()

@@ -92,4 +92,4 @@ def test_peer_start_page_shows_a_talk_that_is_due(cast):
         started_on=timezone.localdate() - dt.timedelta(weeks=4),
     )
     page = cast.client_for(cast.peer).get("/").content.decode()
-    assert "Ein Gespräch mit Ihrer Mentor*in steht an" in page
+    assert "Ein Gespräch mit Ihrer*Ihrem Mentor*in steht an" in page

@@ -233,4 +233,4 @@ def test_peer_is_told_who_can_see_her_irritation(cast, assignment, raise_one):
     client = cast.client_for(cast.peer)
     assert "Nur Sie sehen diese Irritation" in client.get(private.get_absolute_url()).content.decode()
     body = client.get(shared.get_absolute_url()).content.decode()
-    assert f"Sie und Ihre Mentor*in {cast.mentor.user.display_name} sehen diese Irritation" in body
+    assert f"Sie und Ihr*e Mentor*in {cast.mentor.user.display_name} sehen diese Irritation" in body

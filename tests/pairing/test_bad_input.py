@@ -79,7 +79,7 @@ def test_placement_conflict_needs_a_justification_which_is_audited(mentored):
     response = _post(mentored)
     assert response.status_code == 422
     error = _field_error(response, "placement_justification")
-    assert "Platzierungskonflikt angegeben. Der Vorschlag braucht eine Begründung der Teamleitung." in error
+    assert "Einsatzkonflikt angegeben. Der Vorschlag braucht eine Begründung der Teamleitung." in error
     assert mentored.service.name not in error
     assert not Tandem.objects.exists()
     response = _post(mentored, placement_justification="Liegt zwölf Jahre zurück, andere Station.")

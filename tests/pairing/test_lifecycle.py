@@ -46,7 +46,7 @@ def test_proposal_is_refused_without_a_mentor_with_a_link_to_assign_one(cast):
     response = _propose(cast)
     assert response.status_code == 422
     body = response.content.decode()
-    assert "keine aktive Mentor*in" in body
+    assert "keine*n aktive*n Mentor*in" in body
     assert f"{reverse('mentoring:assign')}?peer={cast.peer.pk}" in body
     assert not Tandem.objects.exists()
 

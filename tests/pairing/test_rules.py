@@ -88,3 +88,22 @@ def test_accounts_warns_before_a_peer_leaves_the_team(cast, make_tandem):
     body = response.content.decode()
     assert "Mindestens zwei Genesungsbegleiter*innen" in body
     assert "offenes Tandem" in body
+
+
+def test_no_count_of_zero_is_shown_to_a_person(cast, make_tandem):
+    """ "has only 0 peers" reads like a placeholder: a team without peers is said in words."""
+    from django.utils import translation
+
+    TeamMembership.objects.filter(membership=cast.other_peer).delete()
+    only = TeamMembership.objects.get(membership=cast.peer, team=cast.team)
+    tandem = make_tandem(Tandem.State.ACTIVE)
+    with translation.override("de"):
+        leaving = rules.warnings_before_leaving_team(only)
+        ending = rules.warnings_before_ending(tandem)
+        empty = rules.two_peers_rule(cast.team, peer_count=0).message
+    assert leaving and ending
+    for text in [*leaving, *ending, empty]:
+        assert " 0 " not in text, text
+    assert f"Danach arbeitet in {cast.team.name} keine*r Genesungsbegleiter*in mehr." in leaving[0]
+    assert "mehr im Tandem" in ending[0]
+    assert "noch keine*r Genesungsbegleiter*in" in empty

@@ -15,7 +15,8 @@ from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.rules import TOTAL, Protected, follows, protect_line, threshold
+from reports.rules import threshold
+from tandem.suppression import TOTAL, Protected, follows, protect_line
 
 LIMIT = 3
 
