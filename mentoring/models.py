@@ -244,18 +244,24 @@ class IrritationQuerySet(models.QuerySet["Irritation"]):
         """
         if not user.is_authenticated:
             return self.none()
-        current_assignment = MentorAssignment.objects.current().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
+        # The mentoring that counts now (rule of practice 1): it ends for the mentor the moment she
+        # leaves, stops being a peer, or he loses the mentor role, not only when a sweep ends it.
+        counting_assignment = MentorAssignment.objects.that_count().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
         return self.filter(
             Q(peer__user=user, peer__ended_on__isnull=True)
             | Q(
-                Exists(current_assignment),
+                Exists(counting_assignment),
                 mentor__user=user,
-                mentor__ended_on__isnull=True,
-                mentor__is_mentor=True,
                 shared_with_mentor_at__isnull=False,
                 handover_pending=False,
             )
-            | Q(shared_with_lead__user=user, shared_with_lead__ended_on__isnull=True, shared_with_lead__is_team_lead=True)
+            # A share is hers to revoke: it ends when she leaves (nobody is left to revoke it).
+            | Q(
+                shared_with_lead__user=user,
+                shared_with_lead__ended_on__isnull=True,
+                shared_with_lead__is_team_lead=True,
+                peer__ended_on__isnull=True,
+            )
         ).select_related("peer__user", "mentor__user", "organisation")
 
     def open(self) -> IrritationQuerySet:

@@ -297,6 +297,11 @@ def _end(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
     Irritation.objects.filter(peer=assignment.peer, mentor=assignment.mentor, state__in=Irritation.OPEN_STATES).update(
         mentor=None, handover_pending=True, updated_at=timezone.now()
     )
+    # Closed ones keep who held them (the record), but her consent was given under this mentoring:
+    # a later one, even with the same mentor, does not bring them back to him.
+    Irritation.objects.filter(peer=assignment.peer, mentor=assignment.mentor, state__in=Irritation.CLOSED_STATES).update(
+        handover_pending=True, updated_at=timezone.now()
+    )
     record(actor=by, action="mentor.ended", obj=assignment, detail={"peer": assignment.peer_id})
 
 
