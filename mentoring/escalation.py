@@ -409,11 +409,10 @@ def _tell_needs_mentor(batch: _Batch, irritation: Irritation) -> None:
 
 def _tell_backup(batch: _Batch, irritation: Irritation, settings: MentoringSettings) -> None:
     backup = settings.backup
-    url = reverse("mentoring:lead_overview")
+    # The backup page lets her act (remind the mentor, offer another mentor), never read.
+    url = reverse("mentoring:backup", args=[irritation.pk])
     if backup is not None and backup.is_active and backup.pk != irritation.peer_id:
         recipients = [backup.user]
-        if not (backup.is_team_lead or backup.is_org_admin):
-            url = reverse("home")
     else:
         recipients = [u for u in batch.org_team_leads(irritation.organisation_id) if u.pk != irritation.peer.user_id]
     batch.record(action="irritation.backup_told", obj=irritation)

@@ -28,6 +28,12 @@ def open_tandems_of_peer(peer: Membership) -> QuerySet[Tandem]:
     return Tandem.objects.open().filter(peer=peer).select_related("professional__user")
 
 
+def tandem_partner_ids_of_professional(professional: Membership) -> QuerySet[Any]:
+    """Membership ids of the peers in his open tandems (the audience "my tandem partners" of his
+    lived-experience disclosure; accounts.disclosure asks this through its hook)."""
+    return Tandem.objects.open().filter(professional=professional).values_list("peer_id", flat=True)
+
+
 # --- reflections ------------------------------------------------------------------------------
 
 
@@ -101,10 +107,20 @@ class Suggestion:
     reasons: list[str]
     concerns: list[str]
     score: tuple[int, ...] = field(default_factory=tuple)
+    # The rules of practice for this pair, as the proposal would judge them.
+    explanations: list[rules.Explanation] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[rules.Explanation]:
+        return [e for e in self.explanations if not e.ok]
 
 
 def suggest(*, team: Team, peer: Membership | None = None, professional: Membership | None = None) -> list[Suggestion]:
-    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons."""
+    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons.
+
+    Each candidate pair is judged by ``rules.check_proposal``, the function the proposal asks, with
+    the facts counted here in bulk: what a suggestion calls fine, the proposal accepts.
+    """
     settings = PairingSettings.for_organisation(team.organisation)
     assignments = mentor_facts().current_assignments()
     chosen = peer or professional
@@ -120,6 +136,7 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
             team_memberships__in=TeamMembership.objects.current().filter(team=team, function=looking_for),
         )
         .exclude(pk=chosen.pk)
+        .distinct()
         .select_related("user")
         .annotate(
             active_tandems=Count(f"tandems_as_{side}", filter=active_filter, distinct=True),
@@ -133,33 +150,50 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
             conflict=Exists(PlacementConflict.objects.filter(peer=OuterRef("pk"), service=team.service_id)),
         )
     )
-    cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
+    # The facts about the chosen person and the team, counted once for all candidates.
+    peer_count = rules.current_peer_count(team)
+    chosen_active = rules.active_count(chosen, side=other_side)
+    chosen_facts: dict[str, Any] = {}
+    if peer is not None:
+        chosen_facts = {
+            "has_mentor": rules.peer_has_mentor(peer),
+            "conflict": PlacementConflict.objects.filter(peer=peer, service=team.service_id).exists(),
+        }
+    # Rule 6 counts a proposed mentor too (she may still agree): the same facts the proposal asks.
+    proposed_or_current_mentors = mentor_facts().mentor_ids(peer) if peer is not None else set()
     result: list[Suggestion] = []
     candidate: Any
     for candidate in candidates:
+        pair_peer, pair_professional = (chosen, candidate) if peer is not None else (candidate, chosen)
+        mentor_pair = bool(candidate.is_mentor_pair) or candidate.pk in proposed_or_current_mentors
+        facts = rules.PairFacts(
+            has_mentor=chosen_facts["has_mentor"] if peer is not None else candidate.has_mentor,
+            conflict=chosen_facts["conflict"] if peer is not None else candidate.conflict,
+            peer_count=peer_count,
+            peer_active=chosen_active if peer is not None else candidate.active_tandems,
+            professional_active=candidate.active_tandems if peer is not None else chosen_active,
+            has_open=candidate.open_with_chosen,
+            # A mentor only ever mentors peers: the professional mentoring the peer is the one case.
+            is_mentor=mentor_pair,
+        )
+        explanations = rules.check_proposal(
+            team=team, peer=pair_peer, professional=pair_professional, facts=facts, settings=settings
+        )
+        concerns = [e.message for e in explanations if not e.ok]
         reasons: list[str] = []
-        concerns: list[str] = []
-        if candidate.open_with_chosen:
-            concerns.append(rules.pair_rule(chosen, candidate, has_open=True).message)
-        if professional is not None:
-            if not candidate.has_mentor:
-                concerns.append(rules.mentor_rule(candidate, has_mentor=False).message)
-            if candidate.conflict:
-                concerns.append(rules.placement_rule(candidate, team.service, conflict=True).message)
-        if candidate.active_tandems >= cap:
-            concerns.append(_("Already at the organisation's limit of %(limit)d active tandems.") % {"limit": cap})
         if not concerns:
             reasons.append(_("No rule of practice is broken."))
-        reasons.append(
-            _("%(count)d active tandems.") % {"count": candidate.active_tandems}
-        )
+        reasons.append(_("%(count)d active tandems.") % {"count": candidate.active_tandems})
         reasons.append(_("Works in the same service (%(service)s).") % {"service": team.service.name})
-        if candidate.is_mentor_pair:
-            concerns.append(_("They are in a mentoring relationship; a tandem would mix the two roles."))
-        else:
+        if not mentor_pair:
             reasons.append(_("Not the mentor of the peer."))
-        score = (len(concerns), int(candidate.is_mentor_pair), candidate.active_tandems)
-        result.append(Suggestion(candidate, reasons, concerns, score))
+        score = (
+            len(rules.refusals(explanations)),
+            len(rules.warnings(explanations)),
+            int(mentor_pair),
+            candidate.active_tandems,
+        )
+        result.append(Suggestion(candidate, reasons, concerns, score, explanations))
     result.sort(key=lambda s: (s.score, s.candidate.user.display_name))
     return result
 

@@ -100,7 +100,7 @@ def propose(
     explanations = rules.check_proposal(
         team=team, peer=peer, professional=professional, justification=placement_justification
     )
-    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional"}
+    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional", 6: "professional"}
     for explanation in rules.refusals(explanations):
         errors.setdefault(field_of_rule.get(explanation.rule, "__all__"), explanation.message)
     if not errors and rules.warnings(explanations) and not accept_warnings:
@@ -163,6 +163,10 @@ def confirm(*, tandem: Tandem, by: Membership) -> Tandem:
         raise ValidationError(_("This tandem does not wait for a confirmation."), code="invalid_transition")
     if tandem.confirmed_by(side):
         return tandem
+    # Asked again here: the professional may have become (or been proposed as) her mentor since.
+    partner = rules.mentor_partner_rule(tandem.peer, tandem.professional, becoming="partner")
+    if partner.refuses:
+        raise ValidationError(partner.message, code="mentor_partner")
     now = timezone.now()
     setattr(tandem, f"{side}_confirmed_at", now)
     if tandem.state == Tandem.State.PROPOSED:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -126,7 +127,7 @@ def without_mentor(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     assign_url = mentor_facts().assign_url
     for entry in page:
-        entry.assign_url = assign_url(entry.membership)
+        entry.assign_url = assign_url(entry.membership, request.get_full_path())
     return render(request, "tandem/without_mentor.html", {"page": page, "team": team})
 
 
@@ -190,7 +191,11 @@ def propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         form,
         lambda data: services.propose(by=request.user, **data),
         template="tandem/propose.html",
-        context={"explanations": _explanations(form)},
+        context={
+            "explanations": _explanations(form),
+            "team": form.selected_team,
+            "can_manage_teams": access.may_create_teams(manager),
+        },
         success=_("Tandem proposed. Both partners have been asked to get to know each other."),
         next_url=lambda tandem: tandem,
     )
@@ -208,7 +213,11 @@ def _explanations(form: forms.ProposeForm) -> list[rules.Explanation]:
     if not (team and peer and professional) or services.validate_pairing(team=team, peer=peer, professional=professional):
         return []
     justification = str(source.get("placement_justification", "") or "")
-    return rules.check_proposal(team=team, peer=peer, professional=professional, justification=justification)
+    # After proposing a mentor from here, the team lead comes back to this very proposal.
+    return_to = f"{reverse('tandems:propose')}?{urlencode({'team': team.pk, 'peer': peer.pk, 'professional': professional.pk})}"
+    return rules.check_proposal(
+        team=team, peer=peer, professional=professional, justification=justification, return_to=return_to
+    )
 
 
 @login_required
@@ -217,7 +226,12 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = manager.organisation
     team = _team_filter(request, organisation)
     teams = Team.objects.filter(organisation=organisation).active().select_related("service")
-    context: dict[str, Any] = {"teams": teams, "team": team, "results": None}
+    context: dict[str, Any] = {
+        "teams": teams,
+        "team": team,
+        "results": None,
+        "can_manage_teams": access.may_create_teams(manager),
+    }
     if team is not None:
         people = (
             Membership.objects.active()

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, User
@@ -239,6 +239,104 @@ def end_series(*, series: Series, by: User, now: dt.datetime | None = None) -> i
     return len(future)
 
 
+SERIES_CHANGE_FIELDS = ("frequency", "interval", "nth", "weekday", "rotation", "starts_on", "local_time", "place", "video_url")
+
+
+@transaction.atomic
+def change_series_from(*, session: Session, by: User, now: dt.datetime | None = None, **fields: Any) -> Series:
+    """Change a series from ``session`` on: time of day, weekday rule, place, video link.
+
+    The series is split: the old one keeps its earlier sessions (held ones, their answers,
+    attendance and notes stay exactly as they are) and makes no new ones; a new series with the
+    changed rule takes over ``session`` and every later session that has not begun. Those keep
+    their rows, so their RSVPs stay; they move to the new rule's dates and the members are told
+    once. Sessions further ahead are generated from the new rule.
+    """
+    now = now or timezone.now()
+    session = Session.objects.select_for_update(of=("self",)).select_related("group__organisation").get(pk=session.pk)
+    old = Series.objects.select_for_update().filter(pk=session.series_id).first() if session.series_id else None
+    if old is None or old.ended_at is not None:
+        raise ValidationError(_("This session does not belong to a running series."))
+    if session.starts_at <= now:
+        raise ValidationError(_("This session has already begun. Please choose a session that is still to come."))
+    unknown = set(fields) - set(SERIES_CHANGE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a series change: {sorted(unknown)}")
+    new = Series(
+        group_id=old.group_id,
+        title=old.title,
+        time_zone=old.time_zone,
+        duration_minutes=old.duration_minutes,
+        capacity=old.capacity,
+        created_by=by,
+        created_at=now,
+        **fields,
+    )
+    new.rotation = sorted({int(d) for d in (new.rotation or [])})
+    errors: dict[str, str] = {}
+    if new.frequency == Series.Frequency.NTH_WEEKDAY and new.weekday is None and not new.rotation:
+        errors["weekday"] = _("Choose a weekday or weekdays to rotate through.")
+    if not new.place and not new.video_url:
+        errors["place"] = _("Please give a place or a video link.")
+    if errors:
+        raise ValidationError(errors)
+    new.full_clean()
+    rule = new.rule()
+    first = recurrence.occurrence(rule, 0)
+    if first <= now:
+        raise ValidationError({"starts_on": _("The first changed session cannot lie in the past.")})
+    kept = (
+        Session.objects.filter(series=old, series_index__lt=session.series_index)
+        .exclude(status=Session.Status.CANCELLED).order_by("-starts_at").first()
+    )
+    if kept is not None and first <= kept.starts_at:
+        raise ValidationError(
+            {"starts_on": _("The first changed session must come after the previous session of the series (%(when)s).")
+             % {"when": formats.date_format(timezone.localtime(kept.starts_at), "DATETIME_FORMAT")}}
+        )
+    new.save()
+    Series.objects.filter(pk=old.pk).update(ended_at=now)
+    # The sessions taken over, in their order; one that was moved before now and has begun stays.
+    taken = list(
+        Session.objects.select_for_update()
+        .filter(series=old, series_index__gte=session.series_index, starts_at__gt=now)
+        .order_by("series_index")
+    )
+    duration = dt.timedelta(minutes=new.duration_minutes)
+    for index, item in enumerate(taken):
+        start = recurrence.occurrence(rule, index)
+        Session.objects.filter(pk=item.pk).update(series=new, series_index=index)
+        if item.is_cancelled:
+            # A cancelled session stays cancelled at its old time: its members were told about it.
+            continue
+        update_session(
+            session=item, by=by, starts_at=start, ends_at=start + duration, place=new.place,
+            video_url=new.video_url, capacity=item.capacity, now=now, tell=False,
+        )
+    generate_sessions(series=new, now=now)
+    record(
+        actor=by, action="supervision.series_changed", obj=old.group,
+        detail={"series": old.pk, "new_series": new.pk, "from_session": session.pk},
+    )
+    first_session = Session.objects.filter(series=new, series_index=0).first()
+    notify(
+        recipients=[u for u in _everyone(session.group) if u != by],
+        kind="supervision.series_changed",
+        event_key=f"supervision.series:{new.pk}:changed",
+        obj=first_session or session,
+        organisation=session.group.organisation,
+        url=(first_session or session).get_absolute_url(),
+        context={
+            "group": session.group.name,
+            "title": new.title,
+            "starts_at": first.isoformat(),
+            "place": new.place,
+            "video_url": new.video_url,
+        },
+    )
+    return new
+
+
 def generate_all(*, now: dt.datetime | None = None) -> int:
     return sum(
         generate_sessions(series=s, now=now)
@@ -311,8 +409,12 @@ def update_session(
     capacity: int | None,
     agenda: str | None = None,
     now: dt.datetime | None = None,
+    tell: bool = True,
 ) -> Session:
-    """Move a session and/or change its place, capacity or agenda; members are told when the time changes."""
+    """Move a session and/or change its place, capacity or agenda; members are told when the time changes.
+
+    ``tell=False``: the caller tells the members once for several sessions (a series changed).
+    """
     now = now or timezone.now()
     session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
     if session.is_cancelled:
@@ -338,6 +440,7 @@ def update_session(
         # The reminders of the old time that have not gone out yet are withdrawn.
         cancel_pending(event_key_prefix=old_prefix)
         _mark_passed_reminder_windows(session, now)
+    if moved and tell:
         notify(
             recipients=[u for u in _member_users(session.group, exclude_declined=None) if u != by],
             kind="supervision.session_moved",

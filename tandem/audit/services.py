@@ -84,5 +84,7 @@ def record_read(*, reader: Any, obj: models.Model, author: Any | None = None) ->
 
 
 def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """The history of one object, newest first, for pages that show a timeline."""
-    return AuditEvent.objects.for_object(obj).select_related("actor")
+    """The history of one object, newest first, for pages that show a timeline to others.
+
+    Private actions (a professional's disclosure choices) are never in it."""
+    return AuditEvent.objects.for_object(obj).shown_to_others().select_related("actor")

@@ -404,6 +404,18 @@ def cancel_pending(*, event_key_prefix: str) -> int:
     ).update(cancelled_at=timezone.now())
 
 
+def withdraw_notifications(*, event_key_prefix: str) -> int:
+    """Take back every notification of events that no longer apply (a share revoked, say): the in-app
+    entries disappear from the recipients' lists and e-mails not yet sent are cancelled. Sent e-mails
+    cannot be taken back; their rows stay as the record of what was sent. Returns how many rows.
+
+    ``event_key_prefix`` must end with a separator (``"irritation:4:shared:7:"``) so that it names
+    exactly the events meant, not others whose key merely starts the same.
+    """
+    in_app, _ = Notification.objects.filter(dedupe_key__startswith=event_key_prefix, channel=Channel.IN_APP).delete()
+    return in_app + cancel_pending(event_key_prefix=event_key_prefix)
+
+
 def retry_given_up(*, notification_ids: Iterable[int] | None = None, by: Any = None) -> int:
     """Put given-up e-mails back into the outbox with a fresh retry budget (an operator's decision,
     e.g. after the mail server or the address was fixed)."""

@@ -12,9 +12,10 @@ from django.db import connection
 from django.urls import reverse
 
 from mentoring import escalation, services
-from mentoring.models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
+from mentoring.models import EscalationStep, Irritation, MentoringSettings
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Notification
+from tests.factories import MentorAssignmentFactory, agreed_through_services
 
 from .conftest import raise_irritation
 
@@ -45,7 +46,7 @@ def steps(irritation: Irritation) -> list[str]:
 @pytest.fixture
 def at_day0(cast):
     with time_machine.travel(DAY0, tick=False):
-        assignment = MentorAssignment.objects.create(
+        assignment = MentorAssignmentFactory(
             organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date()
         )
     return assignment
@@ -82,7 +83,7 @@ def test_self_clarify_timeline(cast, at_day0):
     assert cast.client_for(cast.mentor).get(irritation.get_absolute_url()).status_code == 200
     assert AuditEvent.objects.for_object(irritation).filter(action="irritation.escalated").count() == 1
     peer_page = cast.client_for(cast.peer).get(irritation.get_absolute_url()).content.decode()
-    assert '<span class="badge warning">eskaliert</span>' in peer_page  # she reads German (her profile)
+    assert '<span class="badge warning">Eskaliert</span>' in peer_page  # she reads German (her profile)
 
     # Not acknowledged a further N (3) days: the backup is told, without content or name.
     sweep_at(day(10))
@@ -121,7 +122,7 @@ def test_mentor_now_timeline(cast, at_day0):
     assert notes(cast.mentor.user, "mentoring.irritation_escalated") == 1
     assert notes(cast.peer.user, "mentoring.irritation_update") == 1
     mentees = cast.client_for(cast.mentor).get(reverse("mentoring:mentees")).content.decode()
-    assert '<span class="badge warning">eskaliert</span>' in mentees  # he reads German (his profile)
+    assert '<span class="badge warning">Eskaliert</span>' in mentees  # he reads German (his profile)
 
     sweep_at(day(11), times=2)
     backup = Notification.objects.get(recipient=cast.other_mentor.user, kind="mentoring.irritation_backup", channel="in_app")
@@ -189,7 +190,7 @@ def test_peer_without_mentor_waits_and_the_team_lead_is_told_without_content(cas
     assert cast.client_for(cast.team_lead).get(irritation.get_absolute_url()).status_code == 404
     # A mentor arrives: the waiting escalation goes to her at the next sweep.
     with time_machine.travel(day(9), tick=False):
-        services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+        agreed_through_services(cast.peer, cast.mentor, by=cast.team_lead.user)
     sweep_at(day(9, 1), times=2)
     irritation.refresh_from_db()
     assert irritation.mentor == cast.mentor
@@ -210,7 +211,7 @@ def test_reassigned_mentor_gets_the_next_step_and_the_old_one_nothing_more(cast,
     sweep_at(day(2))
     assert notes(cast.mentor.user, "mentoring.irritation_ack_reminder") == 1
     with time_machine.travel(day(4), tick=False):
-        services.assign_mentor(peer=cast.peer, mentor=cast.other_mentor, by=cast.team_lead.user)
+        agreed_through_services(cast.peer, cast.other_mentor, by=cast.team_lead.user)
     # Without her consent nothing moves and nobody is chased.
     sweep_at(day(5))
     irritation.refresh_from_db()
@@ -230,7 +231,7 @@ def test_reassigned_mentor_gets_the_next_step_and_the_old_one_nothing_more(cast,
 def test_self_clarify_escalates_to_whoever_is_her_mentor_then(cast, at_day0):
     irritation = raise_at(cast, mode=Irritation.StartMode.SELF_FIRST)
     with time_machine.travel(day(3), tick=False):
-        services.assign_mentor(peer=cast.peer, mentor=cast.other_mentor, by=cast.team_lead.user)
+        agreed_through_services(cast.peer, cast.other_mentor, by=cast.team_lead.user)
     sweep_at(day(8))
     irritation.refresh_from_db()
     assert irritation.mentor == cast.other_mentor
@@ -284,7 +285,7 @@ def test_concurrent_sweeps_do_every_step_once(cast):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     with time_machine.travel(DAY0, tick=False):
-        MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date())
+        MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date())
         irritations = [raise_irritation(cast, mode=Irritation.StartMode.SELF_FIRST) for _ in range(12)]
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
@@ -369,7 +370,7 @@ def test_a_sweep_escalating_many_irritations_kicks_the_sender_once(cast):
     from django.conf import settings
 
     with time_machine.travel(DAY0, tick=False):
-        MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date())
+        MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=DAY0.date())
         for _ in range(12):
             raise_irritation(cast, mode=Irritation.StartMode.SELF_FIRST)
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # this test run's own Redis database
@@ -437,8 +438,8 @@ def test_needs_mentor_notice_names_her_only_if_she_allowed_it(cast, two_teams):
 
     # A later stretch without a mentor, and this time she allowed her name.
     with time_machine.travel(day(9), tick=False):
-        assignment = MentorAssignment.objects.create(
-            organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, started_on=day(9).date()
+        assignment = MentorAssignmentFactory(
+            peer=cast.peer, mentor=cast.mentor, started_on=day(9).date()
         )
     with time_machine.travel(day(10), tick=False):
         services.end_assignment(assignment=assignment, by=cast.team_lead.user)
@@ -466,7 +467,7 @@ def test_without_a_lead_of_her_team_the_leads_without_a_team_then_the_admins_are
     cast.team_lead.save()
     raise_at(cast, day(9), mode=Irritation.StartMode.SELF_FIRST)
     with time_machine.travel(day(9), tick=False):  # a new stretch without a mentor
-        MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, ended_on=day(9).date(), started_on=day(9).date())
+        MentorAssignmentFactory(peer=cast.peer, mentor=cast.mentor, ended_on=day(9).date(), started_on=day(9).date())
     sweep_at(day(18))
     assert notes(cast.org_admin.user, "mentoring.peer_needs_mentor") == 1
     assert notes(lead_b.user, "mentoring.peer_needs_mentor") == 0

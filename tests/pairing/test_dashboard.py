@@ -8,11 +8,10 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import MentorAssignment
 from pairing import selectors
 from pairing.models import SupportProcess, Tandem
 from tandem import freshness
-from tests.factories import ServiceFactory, TeamFactory, member
+from tests.factories import MentorAssignmentFactory, ServiceFactory, TeamFactory, member
 from tests.queries import assert_constant_queries, pinned_queries
 
 
@@ -24,7 +23,7 @@ def _populate(cast, n_teams: int, *, first: int = 0) -> None:
         peer = member(cast.organisation, team=team, is_peer=True)
         peer2 = member(cast.organisation, team=team, is_peer=True)
         pro = member(cast.organisation, team=team, is_professional=True)
-        MentorAssignment.objects.create(organisation=cast.organisation, peer=peer, mentor=cast.mentor)
+        MentorAssignmentFactory(organisation=cast.organisation, peer=peer, mentor=cast.mentor)
         active = Tandem.objects.create(
             organisation=cast.organisation, team=team, peer=peer, professional=pro, state="active",
             started_on=today - dt.timedelta(weeks=20), activated_on=today - dt.timedelta(weeks=20),
