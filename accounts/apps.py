@@ -15,7 +15,7 @@ class AccountsConfig(AppConfig):
 
         from . import attention, demo, members, privacy
         from .models import Role
-        from .services import INVITATION_KIND, invitation_email_context
+        from .services import INVITATION_KIND, OPERATOR_CHANGE_KIND, invitation_email_context
 
         register_nav(
             NavItem(_("Start"), "home", order=0),
@@ -39,8 +39,17 @@ class AccountsConfig(AppConfig):
                 context=invitation_email_context,
             )
         )
+        # An operator's change to a person: she is always told, at once.
+        kinds.register(
+            kinds.NotificationKind(OPERATOR_CHANGE_KIND, _("An operator changed something about you"), digest_allowed=False)
+        )
         register_actions(
             {
+                "operator.added": _("Created by an operator"),
+                "operator.changed": _("Changed by an operator"),
+                "operator.deleted": _("Deleted by an operator"),
+                "operator.password_reset_sent": _("Password link sent by an operator"),
+                "operator.second_factor_removed": _("Second factor removed by an operator"),
                 "invitation.sent": _("Invitation sent"),
                 "invitation.accepted": _("Invitation accepted"),
                 "invitation.revoked": _("Invitation revoked"),
@@ -56,7 +65,8 @@ class AccountsConfig(AppConfig):
                 "profile.changed": _("Profile changed"),
                 "placement_conflict.declared": _("Placement conflict declared"),
                 "placement_conflict.withdrawn": _("Placement conflict withdrawn"),
-                "lived_experience.changed": _("Disclosure setting changed"),
                 "organisation.settings_changed": _("Organisation settings changed"),
             }
         )
+        # A professional's disclosure choices: recorded, and shown to nobody but himself.
+        register_actions({"lived_experience.changed": _("Disclosure setting changed")}, private=True)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from allauth.core import context as allauth_context
+from allauth.mfa.totp import forms as allauth_totp_forms
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.idempotency import OnceFormMixin
 
 from . import zones
+from .middleware import record_enrolment
 from .models import Membership, Organisation, PeerProfile, ProfessionalProfile, Role, Service, Team, User
 
 
@@ -141,3 +144,12 @@ class PlacementConflictForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.active().filter(organisation=organisation)
+
+
+class ActivateTOTPForm(allauth_totp_forms.ActivateTOTPForm):
+    """allauth's set-up form; a code it accepts also verifies this session (accounts.middleware)."""
+
+    def clean_code(self) -> str:
+        code: str = super().clean_code()
+        record_enrolment(allauth_context.request, self.user)
+        return code

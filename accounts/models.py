@@ -346,10 +346,12 @@ class PeerProfile(models.Model):
 
 class ProfessionalProfile(models.Model):
     class Visibility(models.TextChoices):
+        # Who sees it is decided in one place: accounts.disclosure.sees_lived_experience.
         NOBODY = "nobody", _("Nobody")
-        MENTOR = "mentor", _("My mentor")
-        TEAM = "team", _("My team")
-        ORGANISATION = "organisation", _("My organisation")
+        TANDEM = "tandem", _("My tandem partners")
+        TEAM = "team", _("The people of my team")
+        PEERS = "peers", _("The peers of my organisation")
+        ORGANISATION = "organisation", _("Everyone in my organisation")
 
     membership = models.OneToOneField(
         Membership,

@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from .models import Membership, PlacementConflict, Service, TeamMembership
+from .models import (
+    Membership,
+    Organisation,
+    PlacementConflict,
+    Service,
+    TeamMembership,
+)
+
+
+def organisations_requiring_second_factor(user: Any, memberships: Iterable[Membership] | None = None) -> list[Organisation]:
+    """The organisations in which ``user`` holds, today, a role that their organisation protects
+    with a second factor. Access spans every membership, so the strictest one decides: a mentor
+    working in an organisation without the requirement still needs it for the one that has it.
+    Computed from the current memberships on every call (``memberships``: her active memberships
+    with their organisations, if the caller loaded them already); turning the requirement on or
+    off, or a role ending, takes effect on the next request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if memberships is None:
+        memberships = Membership.objects.active().filter(user=user).select_related("organisation")
+    strict = {m.organisation for m in memberships if m.is_active and m.user_id == user.pk and m.needs_mfa}
+    return sorted(strict, key=lambda organisation: organisation.name)
+
+
+def second_factor_required(user: Any, memberships: Iterable[Membership] | None = None) -> bool:
+    return bool(organisations_requiring_second_factor(user, memberships))
 
 
 def has_placement_conflict(peer: Membership, service: Service) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -419,3 +421,52 @@ def update_member_details(
             detail={"fields": sorted(changed)},
         )
     return profile
+
+
+# --- what operators do in Django admin ---------------------------------------------------------
+
+OPERATOR_CHANGE_KIND = "accounts.operator_changed"
+
+
+def person_of(obj: models.Model) -> User | None:
+    """The person an admin object is about (whose account, membership or details it is)."""
+    if isinstance(obj, User):
+        return obj
+    if isinstance(obj, Membership):
+        return obj.user
+    if isinstance(obj, PeerProfile | ProfessionalProfile | TeamMembership):
+        return obj.membership.user
+    if isinstance(obj, Authenticator):
+        return obj.user  # type: ignore[no-any-return]
+    return None
+
+
+def operator_changed(
+    request: HttpRequest,
+    obj: models.Model,
+    *,
+    action: str,
+    fields: Sequence[str] = (),
+    people: Sequence[Any] | None = None,
+) -> None:
+    """Record an operator's change to a person and tell her (in Tandem and by e-mail, via the outbox)."""
+    if people is None:
+        person = person_of(obj)
+        people = [person] if person is not None else []
+    event = record(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        organisation=getattr(obj, "organisation", None),
+        detail={"model": obj._meta.model_name, "fields": sorted(fields)},
+    )
+    if not people:
+        return
+    notifications.notify(
+        recipients=people,
+        kind=OPERATOR_CHANGE_KIND,
+        event_key=f"operator:{event.pk}",
+        url=reverse("accounts:profile"),
+        # Names of fields only, never their values.
+        context={"action": action, "model": str(obj._meta.model_name), "fields": sorted(fields)},
+    )

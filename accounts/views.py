@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem import web
+from tandem.audit.models import AuditEvent
 from tandem.audit.services import timeline
 
-from . import access, privacy, rules, selectors, services
+from . import access, disclosure, privacy, rules, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -36,7 +37,13 @@ from .forms import (
     TeamForm,
 )
 from .http import AuthenticatedHttpRequest
-from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
+from .middleware import (
+    LANGUAGE_SESSION_KEY,
+    MFA_NEXT_SESSION_KEY,
+    ORGANISATION_SESSION_KEY,
+    has_second_factor,
+    second_factor_missing,
+)
 from .models import (
     Invitation,
     Membership,
@@ -188,6 +195,13 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["lived_experience_form"] = LivedExperienceForm(
             initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
         )
+        # What he is told comes from the rule that decides: who sees it now, and his own changes
+        # (which appear in nobody else's view).
+        context["disclosed"] = prof.has_lived_experience and prof.lived_experience_visible_to != ProfessionalProfile.Visibility.NOBODY
+        context["disclosure_audience"] = disclosure.audience(membership) if context["disclosed"] else []
+        context["disclosure_changes"] = (
+            AuditEvent.objects.for_object(membership).filter(action="lived_experience.changed", actor=user)[:5]
+        )
     return web.render_form(request, "accounts/profile.html", context, form)
 
 
@@ -271,7 +285,17 @@ def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def mfa_required(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "accounts/mfa_required.html")
+    """Why a second factor is asked for, and the one step that is missing: set it up, or confirm it."""
+    next_url = str(request.session.get(MFA_NEXT_SESSION_KEY, ""))
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    context = {
+        "organisations": rules.organisations_requiring_second_factor(request.user),
+        "has_factor": has_second_factor(request.user),
+        "missing": second_factor_missing(request),
+        "next": next_url or reverse("home"),
+    }
+    return render(request, "accounts/mfa_required.html", context)
 
 
 # --- Organisation management -----------------------------------------------------------------

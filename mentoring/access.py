@@ -90,6 +90,20 @@ def get_assignment_for_mentor(request: HttpRequest, pk: int) -> MentorAssignment
     return get_or_404(MentorAssignment.objects.current().filter(mentor=mentor), pk)
 
 
+def get_proposal(request: HttpRequest, pk: int, *, managers: bool = False) -> MentorAssignment:
+    """A mentoring proposal, for the peer and the proposed mentor (current members); with
+    ``managers`` also for the team leads and org admins of its organisation (to withdraw it)."""
+    user = request.user
+    parties = Q(peer__user=user, peer__ended_on__isnull=True, peer__is_peer=True) | Q(
+        mentor__user=user, mentor__ended_on__isnull=True
+    )
+    queryset = MentorAssignment.objects.select_related("peer__user", "mentor__user", "organisation")
+    membership = getattr(request, "membership", None)
+    if managers and membership is not None and (membership.is_org_admin or membership.is_team_lead):
+        parties |= Q(organisation=membership.organisation)
+    return get_or_404(queryset.filter(parties), pk)
+
+
 def get_peer_for_manager(request: HttpRequest, pk: object) -> Membership:
     manager = manager_membership(request)
     return get_or_404(Membership.objects.visible_to(request.user).filter(organisation=manager.organisation, is_peer=True), pk)

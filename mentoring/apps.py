@@ -9,12 +9,14 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from pairing.ports import MentorFacts, register_mentor_facts
+        from tandem import freshness
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds, sweeps
 
         from . import attention, demo, privacy, selectors, stats
+        from .models import Irritation, MentorAssignment
 
         register_nav(
             NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
@@ -22,18 +24,25 @@ class MentoringConfig(AppConfig):
             NavItem(_("Mentors"), "mentoring:lead_overview", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=22),
         )
         register_attention(attention.items)
+        # The team lead dashboard counts mentor assignments and irritations (see tandem.freshness).
+        freshness.watch("dashboard", MentorAssignment, Irritation)
         privacy.register()
         register_demo(demo.seed, order=10)
         register_mentor_facts(
             MentorFacts(
                 current_assignments=selectors.current_assignments,
                 irritation_counts=stats.irritation_counts_per_team,
+                mentor_ids=selectors.mentor_ids,
                 assign_url=selectors.assign_url,
                 irritations_url=selectors.irritations_url,
             )
         )
         K = kinds.NotificationKind
         kinds.register(
+            K("mentoring.mentor_proposed", _("A mentor is proposed for you")),
+            K("mentoring.mentee_proposed", _("You are asked to become a mentor")),
+            K("mentoring.mentor_proposal_closed", _("A proposed mentoring will not go ahead")),
+            K("mentoring.mentor_requested", _("A peer asks for a different mentor")),
             K("mentoring.mentor_assigned", _("You have a new mentor")),
             K("mentoring.mentee_assigned", _("You are the mentor of a new mentee")),
             K("mentoring.irritation_addressed", _("A mentee asks for your help"), digest_allowed=False),
@@ -54,7 +63,14 @@ class MentoringConfig(AppConfig):
         sweeps.register_sweep("mentoring.retention", "mentoring.purge_irritations", 86400)
         register_actions(
             {
-                "mentor.assigned": _("Mentor assigned"),
+                "mentor.proposed": _("Mentor proposed"),
+                "mentor.accepted": _("Agreed to the mentoring"),
+                "mentor.declined": _("Proposed mentoring declined"),
+                "mentor.proposal_withdrawn": _("Proposed mentoring withdrawn"),
+                "mentor.proposal_replaced": _("Proposed mentoring replaced by another proposal"),
+                "mentor.requested": _("A different mentor asked for"),
+                "mentor.request_withdrawn": _("Request for a different mentor withdrawn"),
+                "mentor.assigned": _("Mentoring begun"),
                 "mentor.assign_refused": _("Mentor assignment refused"),
                 "mentor.ended": _("Mentoring ended"),
                 "mentor.check_in": _("Check-in recorded"),

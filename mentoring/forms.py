@@ -30,7 +30,6 @@ class TandemPartnerChoiceField(forms.ModelChoiceField):
 class AssignMentorForm(OnceFormMixin, forms.Form):
     peer = PersonChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     mentor = PersonChoiceField(label=_("Mentor"), queryset=Membership.objects.none())
-    started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26, initial=4)
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -38,8 +37,42 @@ class AssignMentorForm(OnceFormMixin, forms.Form):
         people = Membership.objects.active().filter(organisation=organisation).select_related("user")
         cast(forms.ModelChoiceField, self.fields["peer"]).queryset = people.filter(is_peer=True)
         cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = people.filter(is_mentor=True)
-        self.fields["mentor"].help_text = _("A professional or an experienced peer. Not the peer's tandem partner.")
-        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["mentor"].help_text = _(
+            "A professional or an experienced peer. Not the peer's tandem partner. "
+            "The mentoring begins when the peer has accepted and the mentor has agreed."
+        )
+
+
+class DeclineMentoringForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Your reason (optional; only you can read it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class RequestMentorForm(OnceFormMixin, forms.Form):
+    mentor = PersonChoiceField(label=_("Whom would you like as your mentor? (optional)"), queryset=Membership.objects.none(), required=False)
+    reason = forms.CharField(
+        label=_("Your reason (optional; only you can read it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, peer: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = (
+            Membership.objects.active()
+            .filter(organisation=peer.organisation, is_mentor=True)
+            .exclude(pk=peer.pk)
+            .select_related("user")
+        )
+        self.fields["mentor"].help_text = _(
+            "If you name someone, they are asked whether they agree. Otherwise your team lead proposes someone, "
+            "and you decide whether you accept."
+        )
 
 
 class CheckInForm(OnceFormMixin, forms.Form):

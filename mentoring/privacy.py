@@ -36,6 +36,12 @@ def register() -> None:
         erase=KEEP,
     )
     privacy.register(
+        "mentoring.MentorRequest",
+        purpose=_("A peer's request for a (different) mentor; her reason is hers alone"),
+        retention=WHILE_MEMBER,
+        subject=("peer__user",),
+    )
+    privacy.register(
         "mentoring.CheckIn",
         purpose=_("Regular talks between a mentor and a peer"),
         retention=WHILE_MEMBER,

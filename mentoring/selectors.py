@@ -7,16 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, MembershipQuerySet, Organisation, Team, User
 from tandem.audit.models import AuditEvent
 
 from . import rules
-from .models import Irritation, MentorAssignment, MentorAssignmentQuerySet
+from .models import Irritation, MentorAssignment, MentorAssignmentQuerySet, MentorRequest
 from .stats import ShownCount, protected_irritation_counts
 
 
@@ -27,6 +28,23 @@ def current_assignments() -> MentorAssignmentQuerySet:
     dashboard, the proposal's rule 1 and the suggestions.
     """
     return MentorAssignment.objects.that_count()
+
+
+def mentor_ids(peer: Membership) -> set[int]:
+    """The peer's current mentor and anyone proposed as her mentor (for the mentor-partner rule)."""
+    rows = MentorAssignment.objects.filter(peer=peer).filter(
+        Q(state=MentorAssignment.State.PROPOSED) | Q(state=MentorAssignment.State.ACCEPTED, ended_on__isnull=True)
+    )
+    return set(rows.values_list("mentor_id", flat=True))
+
+
+def pending_proposal(peer: Membership) -> MentorAssignment | None:
+    """The proposal waiting for this peer's (and her proposed mentor's) agreement, if any."""
+    return MentorAssignment.objects.proposed().filter(peer=peer).select_related("mentor__user", "peer__user").first()
+
+
+def open_request(peer: Membership) -> MentorRequest | None:
+    return MentorRequest.objects.filter(peer=peer, closed_at__isnull=True).first()
 
 
 def with_last_check_in(assignments: MentorAssignmentQuerySet) -> QuerySet[Any]:
@@ -50,8 +68,12 @@ def peers_without_mentor(organisation_id: int) -> int:
     )
 
 
-def assign_url(peer: Membership) -> str:
-    return f"{reverse('mentoring:assign')}?peer={peer.pk}"
+def assign_url(peer: Membership, next_url: str = "") -> str:
+    """Where a team lead proposes a mentor for ``peer``; ``next_url`` is where she returns afterwards."""
+    query: dict[str, str | int] = {"peer": peer.pk}
+    if next_url:
+        query["next"] = next_url
+    return f"{reverse('mentoring:assign')}?{urlencode(query)}"
 
 
 def irritations_url(team: Team) -> str:
@@ -171,13 +193,27 @@ def history(irritation: Irritation, *, limit: int = 50) -> list[HistoryEntry]:
 
 
 def peers_with_mentors(organisation: Organisation) -> MembershipQuerySet:
-    """The organisation's active peers, each with ``current_assignments`` (the one that counts)."""
+    """The organisation's active peers, each with ``current_assignments`` (the one that counts), the
+    proposal waiting for answers (``pending_proposals``) and whether she asks for a different mentor."""
     current = current_assignments().select_related("mentor__user")
     return (
         Membership.objects.active()
         .filter(organisation=organisation, is_peer=True)
         .select_related("user")
-        .prefetch_related(Prefetch("mentor_assignments", queryset=current, to_attr="current_assignments"))
+        .prefetch_related(
+            Prefetch("mentor_assignments", queryset=current, to_attr="current_assignments"),
+            Prefetch(
+                "mentor_assignments",
+                queryset=MentorAssignment.objects.proposed().select_related("mentor__user"),
+                to_attr="pending_proposals",
+            ),
+            # That she asks, never why: the reason is not even loaded.
+            Prefetch(
+                "mentor_requests",
+                queryset=MentorRequest.objects.filter(closed_at__isnull=True).only("id", "peer_id", "created_at"),
+                to_attr="open_mentor_requests",
+            ),
+        )
     )
 
 
@@ -214,6 +250,11 @@ def mentee_rows(mentor: Membership, *, viewer: User) -> list[dict[str, Any]]:
     return rows
 
 
+def proposals_for_mentor(mentor: Membership) -> MentorAssignmentQuerySet:
+    """Proposals that ask this person to become someone's mentor (her name only, nothing of hers)."""
+    return MentorAssignment.objects.proposed().filter(mentor=mentor).select_related("peer__user").order_by("created_at")
+
+
 def own_mentoring(peer: Membership) -> dict[str, Any]:
     """For the peer's own page: her current assignment, her next check-in, irritations awaiting handover."""
     assignment = (
@@ -221,6 +262,8 @@ def own_mentoring(peer: Membership) -> dict[str, Any]:
     )
     return {
         "assignment": assignment,
+        "proposal": pending_proposal(peer),
+        "mentor_request": open_request(peer),
         "next_check_in": rules.check_in_due_on(assignment) if assignment else None,
         "handover_pending": (
             Irritation.objects.open().filter(peer=peer, handover_pending=True).count() if assignment else 0

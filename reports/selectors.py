@@ -204,7 +204,7 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
 
     # 4. Their mentor assignments during the period: days without a mentor (never who).
     covered: dict[int, set[dt.date]] = defaultdict(set)
-    for peer_id, a_start, a_end in MentorAssignment.objects.filter(
+    for peer_id, a_start, a_end in MentorAssignment.objects.accepted().filter(
         _overlapping("", period), organisation=organisation, peer__is_peer=True
     ).values_list("peer_id", "started_on", "ended_on"):
         span = _counted_days(a_start, a_end, period, today)

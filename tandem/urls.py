@@ -10,6 +10,8 @@ urlpatterns = [
     path("health/", views.health_ready, name="health"),
     path("health/live/", views.health_live, name="health_live"),
     path("health/ready/", views.health_ready, name="health_ready"),
+    path("status/", views.system_status, name="system_status"),
+    path("leichte-sprache/", views.easy_read, name="easy_read"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("notifications/", include("tandem.notifications.urls")),

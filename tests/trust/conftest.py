@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import PlacementConflict, TeamMembership
-from mentoring.models import MentorAssignment
 from pairing.models import Tandem
 from tandem.notifications.models import Channel, Notification
+from tests.factories import MentorAssignmentFactory
 
 # The confidential text of the world's irritation: tests look for it where it must never appear.
 CONFIDENTIAL_TEXT = "VERTRAULICH-7f3a: Die Kollegin fragte vor allen nach meinen Tabletten."
@@ -57,8 +57,13 @@ def build_world(cast: Any) -> World:
         state=Tandem.State.ACTIVE,
         proposed_by=cast.team_lead.user,
     )
-    o["mentor_assignment"] = MentorAssignment.objects.create(
+    o["mentor_assignment"] = MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user
+    )
+    # A proposal waiting for answers: another mentor for her (the peer and that mentor answer it).
+    o["mentor_proposal"] = MentorAssignmentFactory(
+        organisation=cast.organisation, peer=cast.peer, mentor=cast.other_mentor, assigned_by=cast.team_lead.user,
+        proposed=True,
     )
     o["notification"] = Notification.objects.create(
         recipient=cast.peer.user,

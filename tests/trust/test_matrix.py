@@ -87,6 +87,7 @@ PEERS = frozenset({"peer", "other_peer"})
 MENTORS = frozenset({"mentor", "other_mentor"})
 SUPERVISORS = frozenset({"supervisor", "other_supervisor"})
 HER_IRRITATION = frozenset({"peer", "mentor"})  # the confidentiality rule: the peer and her current mentor
+HER_PROPOSAL = frozenset({"peer", "other_mentor"})  # a proposed mentoring: the peer and the proposed mentor
 PARTNERS = frozenset({"peer", "professional"})  # the two people of her tandem
 TANDEM_READERS = PARTNERS | MANAGERS
 HER_GROUP = frozenset({"peer", "supervisor"})  # her peer-supervision group: members and its supervisor
@@ -100,6 +101,10 @@ TABLE: dict[str, Row] = {
     "health": Row(everyone(HEALTH), everyone(405)),
     "health_ready": Row(everyone(HEALTH), everyone(405)),
     "health_live": Row(everyone(200), everyone(405)),  # liveness: the process answers, nothing else
+    # The same report in words, for operators only; for members it does not exist.
+    "system_status": Row(only({"superuser"}, 200), everyone(405)),
+    # Tandem in Leichte Sprache: public, like the sign-in page that links to it.
+    "easy_read": Row(everyone(200), everyone(405)),
     # --- accounts: invitations (the token is the secret; a wrong token is a 404 page)
     "accounts:invitation_accept": Row(everyone(200), cells(302, anon=422), args={"token": "invitation_token"}),
     "accounts:invitation_list": Row(only(ANY_ORG_MANAGERS, 200), only(ANY_ORG_MANAGERS, 200)),
@@ -164,6 +169,12 @@ TABLE: dict[str, Row] = {
     "mentoring:peer_history": Row(only(MANAGERS, 200), only(MANAGERS, 200), obj="peer_membership"),
     "mentoring:assignment_end": Row(only(MANAGERS, 200), only(MANAGERS, 302), obj="mentor_assignment"),
     "mentoring:settings": Row(only(ANY_ORG_ADMINS, 200), only(ANY_ORG_ADMINS, 422)),
+    # --- mentoring by consent: the peer and the proposed mentor answer; a lead may withdraw it
+    "mentoring:proposal": Row(only(HER_PROPOSAL, 200), only(HER_PROPOSAL, 200), obj="mentor_proposal"),
+    "mentoring:proposal_accept": Row(POST_ONLY, only(HER_PROPOSAL, 302), obj="mentor_proposal"),
+    "mentoring:proposal_decline": Row(only(HER_PROPOSAL | MANAGERS, 200), only(HER_PROPOSAL | MANAGERS, 302), obj="mentor_proposal"),
+    "mentoring:request_mentor": Row(only(PEERS, 200), only(PEERS, 302)),
+    "mentoring:request_withdraw": Row(POST_ONLY, only(PEERS, 302)),
     "mentoring:mentees": Row(only(MENTORS, 200), only(MENTORS, 200)),
     "mentoring:check_in": Row(only({"mentor"}, 200), only({"mentor"}, 422), obj="mentor_assignment"),
     "mentoring:check_in_interval": Row(POST_ONLY, only({"mentor"}, 422), obj="mentor_assignment"),
