@@ -55,8 +55,11 @@ def peer_has_mentor(peer: Membership) -> bool:
     return mentor_facts().current_assignments().filter(peer=peer).exists()
 
 
-def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanation:
-    """A mentor is an unconditional prerequisite for bringing a peer into a team."""
+def mentor_rule(peer: Membership, *, has_mentor: bool | None = None, return_to: str = "") -> Explanation:
+    """A mentor is an unconditional prerequisite for bringing a peer into a team.
+
+    ``return_to`` is the page the team lead comes back to after proposing a mentor (the proposal).
+    """
     if has_mentor is None:
         has_mentor = peer_has_mentor(peer)
     name = peer.user.display_name
@@ -68,9 +71,26 @@ def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanat
         _("%(name)s has no active mentor. A peer needs a mentor before working in a tandem; please assign one first.")
         % {"name": name},
         blocking=True,
-        link=mentor_facts().assign_url(peer),
-        link_label=_("Assign a mentor"),
+        link=mentor_facts().assign_url(peer, return_to) if return_to else mentor_facts().assign_url(peer),
+        link_label=_("Propose a mentor"),
     )
+
+
+def warnings_before_losing_mentor(peer: Membership) -> list[str]:
+    """Rule 1 holds while working, not only before: asked before a peer's mentoring ends."""
+    working = Tandem.objects.active().filter(peer=peer).count()
+    if not working:
+        return []
+    return [
+        ngettext(
+            "%(name)s works in %(count)d active tandem. A peer needs a mentor while working in a team, "
+            "not only before: please propose a new mentor soon.",
+            "%(name)s works in %(count)d active tandems. A peer needs a mentor while working in a team, "
+            "not only before: please propose a new mentor soon.",
+            working,
+        )
+        % {"name": peer.user.display_name, "count": working}
+    ]
 
 
 # --- rule 2: at least two peers per team ------------------------------------------------------
@@ -267,30 +287,41 @@ def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | No
     return Explanation(5, True, _("The two do not have a tandem yet."), blocking=True)
 
 
-# --- rule 6: the mentor is not the tandem partner ---------------------------------------------
+# --- rule 6: the mentor is not the tandem partner -------------------------------------------
 
 
-def mentors_the_peer(peer: Membership, professional: Membership) -> bool:
-    return mentor_facts().current_assignments().filter(peer=peer, mentor=professional).exists()
+def mentor_partner_rule(
+    peer: Membership, person: Membership, *, becoming: str, is_mentor: bool | None = None
+) -> Explanation:
+    """Nobody is both the mentor and a tandem partner of a peer: the mentor mediates exactly the
+    conflicts between tandem partners, and the peer's concerns about a tandem would reach the person
+    they are about. Asked by every path that makes ``person`` one of the two: proposing or accepting a
+    mentor (``becoming="mentor"``), proposing or confirming a tandem (``becoming="partner"``).
 
-
-def mentor_partner_rule(peer: Membership, professional: Membership, *, is_mentor: bool | None = None) -> Explanation:
-    """The mentor mediates exactly the conflicts between tandem partners, so she cannot be one of them."""
+    A proposed mentor counts as a mentor here, so a tandem cannot slip in while she agrees.
+    ``is_mentor`` is that fact when a caller counted it in bulk (the suggestions).
+    """
+    if becoming not in ("mentor", "partner"):
+        raise ValueError(becoming)
+    is_partner = becoming == "partner" or has_open_tandem(peer, person)
     if is_mentor is None:
-        is_mentor = mentors_the_peer(peer, professional)
-    names = {"peer": peer.user.display_name, "professional": professional.user.display_name}
-    if is_mentor:
-        return Explanation(
-            6,
-            False,
-            _(
-                "%(professional)s is the mentor of %(peer)s. The mentor mediates the conflicts between tandem "
-                "partners and cannot be one of them; please choose another professional."
-            )
-            % names,
-            blocking=True,
-        )
-    return Explanation(6, True, _("%(professional)s is not the mentor of %(peer)s.") % names, blocking=True)
+        is_mentor = person.pk in mentor_facts().mentor_ids(peer)
+    is_mentor = becoming == "mentor" or is_mentor
+    if is_partner and is_mentor:
+        names = {"person": person.user.display_name, "peer": peer.user.display_name}
+        if becoming == "mentor":
+            message = _(
+                "%(person)s works in a tandem with %(peer)s and cannot be her mentor: the mentor mediates "
+                "exactly the conflicts that can arise between tandem partners. Please choose someone else."
+            ) % names
+        else:
+            message = _(
+                "%(person)s is the mentor of %(peer)s (or proposed as her mentor) and cannot be her tandem "
+                "partner: the mentor mediates exactly the conflicts that can arise between tandem partners. "
+                "Please choose someone else."
+            ) % names
+        return Explanation(6, False, message, blocking=True)
+    return Explanation(6, True, _("The tandem partner is not the peer's mentor."), blocking=True)
 
 
 # --- all of them ------------------------------------------------------------------------------
@@ -319,6 +350,7 @@ def check_proposal(
     peer: Membership,
     professional: Membership,
     justification: str = "",
+    return_to: str = "",
     facts: PairFacts | None = None,
     settings: PairingSettings | None = None,
 ) -> list[Explanation]:
@@ -326,7 +358,7 @@ def check_proposal(
     facts = facts or PairFacts()
     settings = settings or PairingSettings.for_organisation(team.organisation)
     return [
-        mentor_rule(peer, has_mentor=facts.has_mentor),
+        mentor_rule(peer, has_mentor=facts.has_mentor, return_to=return_to),
         two_peers_rule(team, peer_count=facts.peer_count),
         placement_rule(peer, team.service, justification=justification, conflict=facts.conflict),
         capacity_rule(
@@ -337,7 +369,7 @@ def check_proposal(
             professional_active=facts.professional_active,
         ),
         pair_rule(peer, professional, has_open=facts.has_open),
-        mentor_partner_rule(peer, professional, is_mentor=facts.is_mentor),
+        mentor_partner_rule(peer, professional, becoming="partner", is_mentor=facts.is_mentor),
     ]
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, User
 from tandem.audit.services import record
-from tandem.notifications.services import cancel_pending, notify, one_kick
+from tandem.notifications.services import Event, cancel_pending, notify, notify_all, one_kick
 
 from . import recurrence, selectors
 from .models import (
@@ -692,41 +692,72 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
         return _send_due_reminders(now or timezone.now())
 
 
+# Sessions claimed (locked) per transaction; concurrent sweeps skip each other's chunks.
+REMINDER_CHUNK = 200
+
+
 def _send_due_reminders(now: dt.datetime) -> int:
     handled = 0
     for before, field, suffix in REMINDERS:
-        due = (
-            Session.objects.scheduled()
-            .filter(starts_at__gt=now, starts_at__lte=now + before)
-            .exclude(**{field: F("time_version")})
-            .values_list("pk", flat=True)
-        )
-        for pk in list(due):
+        after = 0
+        while True:
             with transaction.atomic():
-                session = (
-                    Session.objects.select_for_update(skip_locked=True)
-                    .filter(pk=pk, status=Session.Status.SCHEDULED, starts_at__gt=now)
+                # One query claims a chunk, one reads who is reminded of each session, one writes
+                # every outbox row and one marks the chunk: a handful of queries per chunk.
+                claimed = list(
+                    Session.objects.scheduled()
+                    .filter(pk__gt=after, starts_at__gt=now, starts_at__lte=now + before)
                     .exclude(**{field: F("time_version")})
-                    .select_related("group__organisation")
-                    .first()
+                    .order_by("pk")
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("group__organisation")[:REMINDER_CHUNK]
                 )
-                if session is None:
-                    continue
-                short_notice = suffix == "reminder-7d" and session.starts_at <= now + dt.timedelta(days=1)
-                if not short_notice:  # within a day the 1-day reminder alone is enough
-                    notify(
-                        recipients=_member_users(session.group, exclude_declined=session),
-                        kind="supervision.reminder",
-                        event_key=session.event_key(suffix),
-                        obj=session,
-                        organisation=session.group.organisation,
-                        url=session.get_absolute_url(),
-                        context={**_session_context(session), "days": before.days},
-                        now=now,
-                    )
-                Session.objects.filter(pk=session.pk).update(**{field: session.time_version})
-                handled += 1
+                if not claimed:
+                    break
+                after = claimed[-1].pk
+                told = [
+                    s for s in claimed
+                    # Within a day the 1-day reminder alone is enough.
+                    if not (suffix == "reminder-7d" and s.starts_at <= now + dt.timedelta(days=1))
+                ]
+                recipients = _members_to_remind(told)
+                notify_all(
+                    [
+                        Event(
+                            recipients=recipients.get(session.pk, []),
+                            kind="supervision.reminder",
+                            event_key=session.event_key(suffix),
+                            obj=session,
+                            organisation=session.group.organisation,
+                            url=session.get_absolute_url(),
+                            context={**_session_context(session), "days": before.days},
+                        )
+                        for session in told
+                    ],
+                    now=now,
+                )
+                # The rows are locked: their time version is the one the event keys carry.
+                Session.objects.filter(pk__in=[s.pk for s in claimed]).update(**{field: F("time_version")})
+                handled += len(claimed)
     return handled
+
+
+def _members_to_remind(sessions: list[Session]) -> dict[int, list[User]]:
+    """For each session: the current members of its group who did not decline it (one query)."""
+    if not sessions:
+        return {}
+    by_group: dict[int, list[Session]] = {}
+    for session in sessions:
+        by_group.setdefault(session.group_id, []).append(session)
+    declined = set(
+        Rsvp.objects.filter(session__in=sessions, answer=Answer.NO).values_list("session_id", "membership_id")
+    )
+    result: dict[int, list[User]] = {session.pk: [] for session in sessions}
+    for member in GroupMember.objects.current().filter(group_id__in=list(by_group)).select_related("membership__user"):
+        for session in by_group[member.group_id]:
+            if (session.pk, member.membership_id) not in declined:
+                result[session.pk].append(member.membership.user)
+    return result
 
 
 POLL_REMINDER_BEFORE = dt.timedelta(days=1)

@@ -14,11 +14,12 @@ import pytest
 from celery import current_app
 
 from accounts.models import Invitation, Membership
+from mentoring import services as mentoring_services
 from mentoring.models import MentorAssignment
 from pairing.models import Tandem
 from tandem.notifications.models import DeliverySettings
 
-from .harness import Mailbox, Person, today
+from .harness import Mailbox, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,8 +100,11 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     form = lead.page.locator("main form[method=post]")
     form.locator("select[name=peer]").select_option(str(peer.pk))
     form.locator("select[name=mentor]").select_option(str(staff.mentor.pk))  # type: ignore[attr-defined]
-    form.locator("input[name=started_on]").fill(today().isoformat())
     submit(lead)
+    proposal = MentorAssignment.objects.proposed().get(peer=peer, mentor=staff.mentor)  # type: ignore[attr-defined]
+    # Mentoring by consent: it begins when the peer has accepted and the mentor has agreed.
+    mentoring_services.accept_mentoring(assignment=proposal, by=peer.user)
+    mentoring_services.accept_mentoring(assignment=proposal, by=staff.mentor.user)  # type: ignore[attr-defined]
     assert MentorAssignment.objects.current().filter(peer=peer, mentor=staff.mentor).exists()  # type: ignore[attr-defined]
     assert "Mara Lindner" in lead.text()
 
