@@ -96,6 +96,29 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_survive_flushes(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """A transactional test ends by flushing every table, the rows data migrations wrote included
+    (the tax-free limits): they are written again for the tests that follow on this worker."""
+    yield
+    if not _is_transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("volunteering.migrations.0002_tax_free_limits")
+    with django_db_blocker.unblock():
+        migration.add_limits(apps, None)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The stateful proof's figures (tests/trust/test_stateful.py), in the normal output, with or without xdist."""
     seen: set[str] = set()
