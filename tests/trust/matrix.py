@@ -7,12 +7,15 @@ enumerate every URL pattern and how to turn a response into a comparable outcome
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -127,7 +130,12 @@ _CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 def normalised_body(response: Any, path: str) -> str:
     """The body without per-request noise: the masked CSRF token differs on every render, and the
-    language switch carries the requested path (which differs by the id asked for)."""
+    language switch carries the requested path (which differs by the id asked for).
+
+    The clock is not noise to strip here: the two requests of a comparison are served at one
+    moment instead (``Runner.request(at=...)``), so that a page that renders the time (the print
+    header's "Gedruckt am ..., 03:07 Uhr") compares equal across a minute boundary while every
+    other difference still counts."""
     body = response.content.decode(errors="replace")
     body = _CSRF_VALUE.sub('name="csrfmiddlewaretoken" value=""', body)
     return body.replace(path, "{path}")
@@ -173,7 +181,9 @@ class Runner:
         exc = sys.exc_info()[1]
         self._errors.append(f"{type(exc).__name__}: {exc}")
 
-    def request(self, role: str, method: str, path: str) -> Result:
+    def request(self, role: str, method: str, path: str, *, at: dt.datetime | None = None) -> Result:
+        """One cell. ``at`` serves the request with the clock stopped at that moment: the 404 of an
+        existing object and that of a missing id are compared at one moment, not a minute apart."""
         enforce = method == "POST-without-CSRF"
         key = (role, enforce)
         client = self.clients[key]
@@ -183,8 +193,9 @@ class Runner:
         self._errors = []
         self.count += 1
         response: Any = None
+        clock = time_machine.travel(at, tick=False) if at is not None else nullcontext()
         try:
-            with transaction.atomic():
+            with clock, transaction.atomic():
                 response = client.get(path) if method == "GET" else client.post(path, POST_DATA)
                 raise _Rollback
         except _Rollback:
