@@ -320,8 +320,19 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
     def inside(moment: dt.datetime | None) -> bool:
         return moment is not None and start_at <= moment < end_at
 
+    # Who could be behind an irritation figure: the peers of the service during the period (and of
+    # the organisation, for its total). Its author counts too, should she no longer be a peer.
+    peers_of: dict[int, set[int]] = defaultdict(set)
+    all_peers = {peer_id for peer_id, _start, _end, _kind in peers}
+    for peer_id in all_peers:
+        for sid in service_of.get(peer_id, ()):
+            peers_of[sid].add(peer_id)
+
     for irritation_id, peer_id, created_at, shared_at, escalated_at, closed_at, state in irritations:
         peer_services = service_of.get(peer_id, set())
+        all_peers.add(peer_id)
+        for sid in peer_services:
+            peers_of[sid].add(peer_id)
         if inside(shared_at):
             totals["raised"].add(irritation_id)
             for sid in peer_services:
@@ -360,9 +371,6 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
     )
 
     # --- lines -----------------------------------------------------------------------------
-    def protected(sets: dict[int, set[int]], everyone: set[int]) -> Protected:
-        return suppression.protect_line(per_service(sets, everyone)[:n], total=len(everyone), limit=limit)
-
     people_rows = [
         Row("peers_employed", _("Peers, employed"), _plain(per_service(kinds[PeerProfile.Kind.EMPLOYED], kind_totals[PeerProfile.Kind.EMPLOYED])[:n], len(kind_totals[PeerProfile.Kind.EMPLOYED]))),
         Row("peers_volunteer", _("Peers, volunteer"), _plain(per_service(kinds[PeerProfile.Kind.VOLUNTEER], kind_totals[PeerProfile.Kind.VOLUNTEER])[:n], len(kind_totals[PeerProfile.Kind.VOLUNTEER]))),
@@ -399,15 +407,27 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         Row("support_ended_early", _("Ended early"), _protected(support_early, limit), sensitive=True),
     ]
 
-    clarified_line = protected(clarified, totals["clarified"])
+    def by_peers(sets: dict[int, set[int]], everyone: set[int]) -> Protected:
+        # An irritation figure names a peer when fewer than the threshold of peers could be behind
+        # it, whatever its value: "5" in a service with one peer is hers (tandem.suppression).
+        return suppression.protect_by_people(
+            per_service(sets, everyone)[:n],
+            per_service(peers_of, all_peers)[:n],
+            total=len(everyone),
+            total_people=len(all_peers),
+            limit=limit,
+            read_as_small=True,
+        )
+
+    clarified_line = by_peers(clarified, totals["clarified"])
     medians: dict[int, float | None] = {
         index[sid]: statistics.median(days) for sid, days in clarify_days.items() if days
     }
     medians[TOTAL] = statistics.median(all_clarify_days) if all_clarify_days else None
     irritation_section = [
-        Row("irritations_raised", _("Irritations raised with a mentor"), _protected(protected(raised, totals["raised"]), limit), sensitive=True),
+        Row("irritations_raised", _("Irritations raised with a mentor"), _protected(by_peers(raised, totals["raised"]), limit), sensitive=True),
         Row("irritations_clarified", _("Clarified with the mentor"), _protected(clarified_line, limit), sensitive=True),
-        Row("irritations_escalated", _("Escalated to the mentor"), _protected(protected(escalated, totals["escalated"]), limit), sensitive=True),
+        Row("irritations_escalated", _("Escalated to the mentor"), _protected(by_peers(escalated, totals["escalated"]), limit), sensitive=True),
         Row("irritations_median_days", _("Median days to clarify"), _derived(clarified_line, medians, limit, "%g"), sensitive=True),
         Row(
             "irritations_self",
@@ -439,7 +459,12 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         Section("tandems", _("Tandems"), tandem_section),
         Section("mentoring", _("Mentoring"), mentor_section),
         Section("support", _("Twelve-month support processes"), support_section),
-        Section("irritations", _("Irritations and concerns"), irritation_section),
+        Section(
+            "irritations",
+            _("Irritations and concerns"),
+            irritation_section,
+            note=_("A service with fewer than %(n)s peers in the period shows no irritation figure, whatever its value: it would point at one of them.") % {"n": limit},
+        ),
         Section(
             "supervision",
             _("Peer supervision"),
@@ -520,7 +545,8 @@ def _attendance_chart(groups: dict[int, str], per_group: dict[int, list[int]]) -
 
 
 SUPPRESSION_RULE = gettext_lazy(
-    "Figures about irritations, people without a mentor and early endings that could stand for fewer than "
-    "%(n)s people read “fewer than %(n)s”. So that they cannot be worked out from a total and the other "
-    "cells, further cells read “withheld”."
+    "Figures about people without a mentor and early endings that could stand for fewer than %(n)s people "
+    "read “fewer than %(n)s”, and so does every figure about irritations of a service, or of the "
+    "organisation, with fewer than %(n)s peers in the period, whatever its value. So that they cannot be "
+    "worked out from a total and the other cells, further cells read “withheld”."
 )

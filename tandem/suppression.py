@@ -132,6 +132,7 @@ def protect_by_people(
     total: int | None = None,
     total_people: int | None = None,
     limit: int | None = None,
+    read_as_small: bool = False,
 ) -> Protected:
     """Suppression of a line of counts by the number of people who could be behind each cell.
 
@@ -140,6 +141,11 @@ def protect_by_people(
     the total when fewer than ``limit`` people could be behind it (``total_people``: the distinct
     people of the whole line, the sum of ``people`` unless given). Further cells and the total are
     then withheld until no withheld cell can be recomputed from the rest.
+
+    ``read_as_small``: the withheld cells carry the same marker as small counts of people ("fewer
+    than 3", as in the yearly report), so a reader may take each for a value below ``limit``. The
+    line is then also protected against that reading: withheld cells that would all have to sit at
+    that bound (2 and 2 beside a shown 10 and a total of 14) are not left as the only ones withheld.
     """
     if len(people) != len(cells):
         raise ValueError("one number of people per cell")
@@ -149,7 +155,8 @@ def protect_by_people(
     behind = dict(enumerate(people))
     behind[TOTAL] = sum(people) if total_people is None else total_people
     primary = {key for key, count in behind.items() if count < limit}
-    return _secondary(values, primary, limit, bounded=False)
+    # The bounded test withholds more than the unbounded one, never less (see ``gives_away``).
+    return _secondary(values, primary, limit, bounded=read_as_small)
 
 
 def follows(count: Protected, figures: list[int], *, total: int | None = None) -> Protected:

@@ -106,3 +106,43 @@ def test_the_threshold_is_three_unless_set_higher() -> None:
         assert threshold() == 4
     with override_settings(TANDEM_MIN_COUNT=2), pytest.raises(ImproperlyConfigured):
         threshold()
+
+
+def pinned_when_read_as_small(result: Protected, limit: int = LIMIT) -> list[int]:
+    """The withheld cells a reader works out who takes every cell marked "fewer than 3" for a count
+    below 3 (as the same marker means elsewhere in the report) and every other withheld cell for any
+    count from 0. Each cell's possible values are a range, so a value is possible exactly when the
+    other withheld cells can make up the rest."""
+    if result.is_suppressed(TOTAL):
+        return []
+    hidden = [key for key in result.cells if result.is_suppressed(key)]
+    residual = result.values[TOTAL] - sum(result.values[key] for key in result.cells if key not in hidden)
+    ranges = {key: (0, min(limit - 1, residual) if key in result.primary else residual) for key in hidden}
+    pinned = []
+    for key in hidden:
+        low = sum(ranges[other][0] for other in hidden if other != key)
+        high = sum(ranges[other][1] for other in hidden if other != key)
+        possible = [v for v in range(ranges[key][0], ranges[key][1] + 1) if low <= residual - v <= high]
+        if len(possible) == 1:
+            pinned.append(key)
+    return pinned
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=counts)
+def test_read_as_small_no_withheld_count_can_be_recomputed_under_either_reading(line: list[tuple[int, int]]) -> None:
+    cells, people = [c for c, _ in line], [p for _, p in line]
+    result = protect_by_people(cells, people, limit=LIMIT, read_as_small=True)
+    assert pinned(result) == []
+    assert pinned_when_read_as_small(result) == []
+    # It only ever withholds more than the plain rule.
+    plain = protect_by_people(cells, people, limit=LIMIT)
+    assert plain.primary == result.primary and plain.secondary <= result.secondary
+
+
+def test_two_small_cells_at_the_bound_are_not_left_beside_a_shown_cell_and_total() -> None:
+    # 2 and 2 beside 10 and 14: taken for counts below 3, both would have to be 2.
+    assert pinned_when_read_as_small(protect_by_people([2, 2, 10], [1, 1, 5], limit=LIMIT)) == [0, 1]
+    result = protect_by_people([2, 2, 10], [1, 1, 5], limit=LIMIT, read_as_small=True)
+    assert [result.published(c) for c in range(3)] == [None, None, None]
+    assert result.published(TOTAL) == 14

@@ -9,9 +9,9 @@ from django.utils import translation
 
 from reports import selectors
 from reports.period import Period
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, ServiceFactory, TeamFactory
 
-from .world import known_year, scaled
+from .world import irritation, known_year, person, scaled
 
 YEAR = Period.year(2025)
 TODAY = dt.date(2026, 1, 15)
@@ -61,10 +61,12 @@ def test_peers_without_a_mentor_and_their_days_are_withheld_when_fewer_than_thre
 
 def test_one_small_service_withholds_the_other_service_too(report: selectors.Report) -> None:
     found = figures(report)
-    # 1 and 5 with the total 6: the 5 is withheld so the 1 cannot be worked out as 6 - 5.
+    # The Krisendienst has one peer: its 1 is hers. With the total 6 the 5 of Wohnen is withheld so
+    # that the 1 cannot be worked out as 6 - 5.
     assert found["irritations_raised"] == ["fewer than 3", "withheld", "6"]
     assert found["irritations_clarified"] == ["fewer than 3", "withheld", "3"]
-    assert found["irritations_escalated"] == ["fewer than 3"] * 3
+    # Five peers stand behind the organisation's one escalation: it names none of them.
+    assert found["irritations_escalated"] == ["fewer than 3", "withheld", "1"]
     assert found["irritations_median_days"] == ["fewer than 3", "withheld", "10"]
 
 
@@ -100,11 +102,15 @@ def test_a_quarter_counts_only_its_own_days(db: None) -> None:
 
 
 def test_irritations_still_in_the_peers_private_log_are_not_counted(db: None) -> None:
-    known = known_year()
-    report = selectors.year_report(known.organisation, Period(dt.date(2025, 8, 1), dt.date(2025, 8, 31)), today=TODAY)
-    raised = next(row for _s, row in report.rows() if row.key == "irritations_raised")
-    assert raised.total.value is None and raised.total.withheld == "small"  # 0, not 1
-    assert all(cell.value is None for cell in raised.cells)
+    organisation = OrganisationFactory()
+    team = TeamFactory(service=ServiceFactory(organisation=organisation, name="Drei"))
+    mentor = person(organisation, None, is_mentor=True, is_professional=True)
+    first, *_others = (person(organisation, team, is_peer=True) for _ in range(3))
+    irritation(first, mentor, raised=dt.date(2025, 8, 1))
+    irritation(first, None, raised=dt.date(2025, 8, 2))  # still in her private log
+    with translation.override("en"):
+        report = selectors.year_report(organisation, YEAR, today=TODAY)
+    assert figures(report)["irritations_raised"] == ["1", "1"]
 
 
 def test_another_organisations_numbers_never_appear(db: None) -> None:
