@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from accounts.models import Membership, User
-from mentoring.models import MentorAssignment
+from mentoring.models import MentorAssignment, MentoringSettings
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Channel, Notification
 
@@ -176,6 +176,11 @@ def test_an_operator_cannot_make_himself_a_mentor(cast):
     assert page.status_code == 200
     assert "mentor" not in page.context["adminform"].form.fields
     assert "peer" not in page.context["adminform"].form.fields
+    # Nor the backup who receives escalated irritations.
+    settings = MentoringSettings.objects.get_or_create(organisation=cast.organisation)[0]
+    page = client.get(reverse("admin:mentoring_mentoringsettings_change", args=[settings.pk]))
+    assert page.status_code == 200
+    assert "backup" not in page.context["adminform"].form.fields
 
 
 def test_invitations_cannot_be_rewritten(cast):
