@@ -35,6 +35,10 @@ class SupervisionConfig(AppConfig):
             kinds.NotificationKind("supervision.session_cancelled", _("A supervision session was cancelled"), digest_allowed=False),
             kinds.NotificationKind("supervision.session_scheduled", _("A supervision session was scheduled")),
             kinds.NotificationKind("supervision.poll_opened", _("A date poll for supervision is open")),
+            kinds.NotificationKind(
+                "supervision.poll_reminder", _("A date poll waits for your answer"), digest_allowed=False,
+                still_due=services.poll_reminder_still_due,
+            ),
             kinds.NotificationKind("supervision.waitlist_promoted", _("You moved up from the waiting list"), digest_allowed=False),
             kinds.NotificationKind("supervision.share_requested", _("A supervision group is to be shared with your organisation")),
         )

@@ -100,6 +100,10 @@ class SessionForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     video_url = forms.URLField(label=_("Video link"), required=False)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Members see it on the session page and in their calendar."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -112,7 +116,7 @@ class SessionForm(forms.Form):
 class NewSessionForm(OnceFormMixin, SessionForm):
     title = forms.CharField(label=_("Title"), max_length=150)
 
-    field_order = ["title", "starts_at", "ends_at", "place", "video_url", "capacity"]
+    field_order = ["title", "starts_at", "ends_at", "place", "video_url", "capacity", "agenda"]
 
 
 class CancelForm(forms.Form):
@@ -145,6 +149,10 @@ class PollForm(OnceFormMixin, forms.Form):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     video_url = forms.URLField(label=_("Video link"), required=False)
+    answer_by = forms.DateTimeField(
+        label=_("Answers by (optional)"), required=False, widget=DATETIME_WIDGET,
+        help_text=_("Whoever has not answered a day before is reminded."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Session
 
@@ -32,12 +33,29 @@ def event(session: Session, *, stamp: dt.datetime) -> icalendar.Event:
     item.add("sequence", session.sequence)
     item.add("summary", f"{session.title} · {session.group.name}")
     item.add("last-modified", session.updated_at.astimezone(dt.UTC))
-    location = session.video_url or session.place
+    location = session.place or session.video_url
     if location:
         item.add("location", location)
-    item.add("url", _absolute(session.get_absolute_url()))
+    # A calendar app opens URL with one tap: the video link where there is one, else the session page.
+    item.add("url", session.video_url or _absolute(session.get_absolute_url()))
+    item.add("description", description(session))
     item.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
     return item
+
+
+def description(session: Session) -> str:
+    """What a member needs in her calendar, in the active language: agenda, why it was cancelled,
+    the video link and where to answer."""
+    lines = []
+    if session.is_cancelled:
+        reason = session.cancel_reason.strip()
+        lines.append(_("Cancelled: %(reason)s") % {"reason": reason} if reason else _("Cancelled."))
+    if session.agenda.strip():
+        lines += [_("Agenda:"), session.agenda.strip()]
+    if session.video_url:
+        lines.append(_("Video link: %(url)s") % {"url": session.video_url})
+    lines.append(_("In Tandem: %(url)s") % {"url": _absolute(session.get_absolute_url())})
+    return "\n".join(lines)
 
 
 def calendar(sessions: Iterable[Session], *, name: str) -> bytes:

@@ -7,6 +7,7 @@ a person sees a group while they are one of its current members or supervisors.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -313,6 +314,8 @@ class Session(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True, validators=[MinValueValidator(1)])
+    # What the group plans to talk about: members read it on the session page and in their calendar.
+    agenda = models.TextField(_("agenda"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -470,6 +473,9 @@ class DatePoll(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     session = models.OneToOneField(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="poll")
+    # Optional: answers are taken until then, and whoever has not answered is reminded a day before.
+    answer_by = models.DateTimeField(_("answer by"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = PollQuerySet.as_manager()
 
@@ -487,6 +493,9 @@ class DatePoll(models.Model):
     @property
     def is_open(self) -> bool:
         return self.decided_at is None and self.closed_at is None
+
+    def takes_answers(self, now: dt.datetime) -> bool:
+        return self.is_open and (self.answer_by is None or now < self.answer_by)
 
 
 class PollSlotQuerySet(models.QuerySet["PollSlot"]):

@@ -261,13 +261,14 @@ def create_session(
     place: str = "",
     video_url: str = "",
     capacity: int | None = None,
+    agenda: str = "",
     time_zone: str = "Europe/Berlin",
     now: dt.datetime | None = None,
 ) -> Session:
     _check_future(starts_at, ends_at, now or timezone.now())
     session = Session(
         group=group, title=title, starts_at=starts_at, ends_at=ends_at, place=place, video_url=video_url,
-        capacity=capacity, time_zone=time_zone,
+        capacity=capacity, agenda=agenda, time_zone=time_zone,
     )
     session.full_clean()
     session.save()
@@ -308,9 +309,10 @@ def update_session(
     place: str,
     video_url: str,
     capacity: int | None,
+    agenda: str | None = None,
     now: dt.datetime | None = None,
 ) -> Session:
-    """Move a session and/or change its place or capacity; members are told when the time changes."""
+    """Move a session and/or change its place, capacity or agenda; members are told when the time changes."""
     now = now or timezone.now()
     session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
     if session.is_cancelled:
@@ -325,6 +327,8 @@ def update_session(
     old_prefix = session.event_key()
     session.starts_at, session.ends_at = starts_at, ends_at
     session.place, session.video_url, session.capacity = place, video_url, capacity
+    if agenda is not None:
+        session.agenda = agenda
     session.sequence += 1
     if moved:
         session.time_version += 1
@@ -482,6 +486,7 @@ def create_poll(
     duration_minutes: int = 120,
     place: str = "",
     video_url: str = "",
+    answer_by: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> DatePoll:
     now = now or timezone.now()
@@ -490,7 +495,14 @@ def create_poll(
         raise ValidationError(_("Please propose at least one date."))
     if any(s <= now for s in unique):
         raise ValidationError(_("Proposed dates cannot lie in the past."))
-    poll = DatePoll(group=group, title=title, duration_minutes=duration_minutes, place=place, video_url=video_url, created_by=by)
+    if answer_by is not None and not now < answer_by <= unique[0]:
+        raise ValidationError(
+            {"answer_by": _("Answers must be due after now and no later than the first proposed date.")}
+        )
+    poll = DatePoll(
+        group=group, title=title, duration_minutes=duration_minutes, place=place, video_url=video_url, created_by=by,
+        answer_by=answer_by,
+    )
     poll.full_clean()
     poll.save()
     PollSlot.objects.bulk_create([PollSlot(poll=poll, starts_at=s) for s in unique])
@@ -508,9 +520,13 @@ def create_poll(
 
 
 @transaction.atomic
-def answer_poll(*, poll: DatePoll, membership: Membership, choices: dict[int, str]) -> None:
+def answer_poll(
+    *, poll: DatePoll, membership: Membership, choices: dict[int, str], now: dt.datetime | None = None
+) -> None:
     if not poll.is_open:
         raise ValidationError(_("This poll is closed."))
+    if not poll.takes_answers(now or timezone.now()):
+        raise ValidationError(_("The time for answers has ended. Please talk to the supervisor of the group."))
     if not GroupMember.objects.current().filter(group_id=poll.group_id, membership=membership).exists():
         raise ValidationError(_("Only members of the group can answer."))
     slot_ids = set(poll.slots.values_list("id", flat=True))
@@ -547,6 +563,13 @@ def decide_poll(*, poll: DatePoll, by: User, slot: PollSlot | None = None, now: 
     poll.decided_at = now
     poll.session = session
     poll.save(update_fields=["decided_at", "session"])
+    # Whoever said yes to the chosen date has answered the session too: no second question.
+    current = GroupMember.objects.current().filter(group_id=poll.group_id).values("membership_id")
+    yes = PollAnswer.objects.filter(slot=slot, choice=PollAnswer.Choice.YES, membership_id__in=current)
+    Rsvp.objects.bulk_create(
+        [Rsvp(session=session, membership_id=m, answer=Answer.YES, answered_at=now) for m in yes.values_list("membership_id", flat=True)],
+        ignore_conflicts=True,
+    )
     record(actor=by, action="supervision.poll_decided", obj=poll.group, detail={"poll": poll.pk, "session": session.pk})
     return session
 
@@ -603,6 +626,57 @@ def _send_due_reminders(now: dt.datetime) -> int:
     return handled
 
 
+POLL_REMINDER_BEFORE = dt.timedelta(days=1)
+
+
+def remind_poll_answers(*, now: dt.datetime | None = None) -> int:
+    """Remind the members who have not answered an open poll, a day before its answers are due.
+
+    Each poll is claimed with ``select_for_update(skip_locked=True)`` and marked ``reminded_at`` in
+    the same transaction, and the event key names the poll, so no member is reminded twice."""
+    now = now or timezone.now()
+    handled = 0
+    due = DatePoll.objects.filter(
+        decided_at__isnull=True, closed_at__isnull=True, reminded_at__isnull=True,
+        answer_by__gt=now, answer_by__lte=now + POLL_REMINDER_BEFORE,
+    ).values_list("pk", flat=True)
+    with one_kick():
+        for pk in list(due):
+            with transaction.atomic():
+                poll = (
+                    DatePoll.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, reminded_at__isnull=True).select_related("group__organisation").first()
+                )
+                if poll is None:
+                    continue
+                answered = PollAnswer.objects.filter(slot__poll=poll).values("membership_id")
+                waiting = [
+                    m.membership.user
+                    for m in GroupMember.objects.current().filter(group_id=poll.group_id)
+                    .exclude(membership_id__in=answered).select_related("membership__user")
+                ]
+                if waiting:
+                    notify(
+                        recipients=waiting,
+                        kind="supervision.poll_reminder",
+                        event_key=f"supervision.poll:{poll.pk}:reminder",
+                        obj=poll,
+                        organisation=poll.group.organisation,
+                        url=poll.get_absolute_url(),
+                        context={"group": poll.group.name, "title": poll.title, "answer_by": poll.answer_by.isoformat() if poll.answer_by else ""},
+                        now=now,
+                    )
+                DatePoll.objects.filter(pk=poll.pk).update(reminded_at=now)
+                handled += 1
+    return handled
+
+
+def poll_reminder_still_due(row: Any, now: dt.datetime) -> bool:
+    """A poll reminder is withdrawn once the poll is decided or closed, or its answers are due."""
+    poll = DatePoll.objects.filter(pk=row.object_id).only("pk", "decided_at", "closed_at", "answer_by").first()
+    return poll is not None and poll.takes_answers(now)
+
+
 def reminder_still_due(row: Any, now: dt.datetime) -> bool:
     """Asked by the outbox sender right before a reminder e-mail goes out (registered on the kind):
     the session is still scheduled, has not started, and is still at the time the reminder names
@@ -618,6 +692,14 @@ def reminder_still_due(row: Any, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
+def switch_off_feed(*, user: User) -> bool:
+    """The calendar address stops working at once; a new one can be created later."""
+    deleted, _rows = CalendarFeed.objects.filter(user=user).delete()
+    if deleted:
+        record(actor=user, action="supervision.calendar_switched_off")
+    return bool(deleted)
+
+
 def renew_feed(*, user: User) -> str:
     """A new secret calendar address; the previous one stops working at once."""
     token, token_hash = CalendarFeed.new_token()

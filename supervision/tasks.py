@@ -8,7 +8,7 @@ from . import services
 @shared_task(name="supervision.send_reminders")
 def send_reminders() -> int:
     with sweeps.running("supervision.reminders") as counter:
-        counter[0] = services.send_due_reminders()
+        counter[0] = services.send_due_reminders() + services.remind_poll_answers()
     return counter[0]
 
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("polls/<int:pk>/answer/", views.poll_answer, name="poll_answer"),
     path("polls/<int:pk>/decide/", views.poll_decide, name="poll_decide"),
     path("calendar/renew/", views.calendar_renew, name="calendar_renew"),
+    path("calendar/off/", views.calendar_off, name="calendar_off"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

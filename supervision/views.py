@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -350,6 +351,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "place": session.place,
         "video_url": session.video_url,
         "capacity": session.capacity,
+        "agenda": session.agenda,
     }
     form = SessionForm(request.POST or None, initial=initial)
     return web.submit(
@@ -432,7 +434,7 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda data: services.create_poll(
             group=group, by=request.user,
             title=data["title"], slots=data["slots"], duration_minutes=data["duration_minutes"],
-            place=data["place"], video_url=data["video_url"],
+            place=data["place"], video_url=data["video_url"], answer_by=data.get("answer_by"),
         ),
         template="supervision/form.html",
         context={"title": _("Find a date"), "group": group},
@@ -454,7 +456,8 @@ def _poll_context(request: AuthenticatedHttpRequest, poll: DatePoll, **extra: An
         "supervises": selectors.is_supervisor(poll.group, request.user),
         "me": me,
     }
-    if me is not None and poll.is_open:
+    context["takes_answers"] = poll.takes_answers(timezone.now())
+    if me is not None and context["takes_answers"]:
         context["answer_form"] = PollAnswerForm(slots=slots, initial_choices=mine)
     context.update(extra)
     return context
@@ -517,6 +520,16 @@ def calendar_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(reverse("supervision:overview") + "#calendar")
 
 
+@require_POST
+@login_required
+def calendar_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if services.switch_off_feed(user=request.user):
+        messages.success(request, _("Your calendar address is switched off. Calendars that used it no longer receive your sessions."))
+    else:
+        messages.info(request, _("You have no calendar address switched on."))
+    return redirect(reverse("supervision:overview") + "#calendar")
+
+
 @require_GET
 @never_cache
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -529,6 +542,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .filter(ends_at__gte=timezone.now() - dt.timedelta(days=90))
         .order_by("starts_at", "id")
     )
-    response = HttpResponse(ical.calendar(sessions, name=_("Peer supervision")), content_type="text/calendar; charset=utf-8")
+    # A calendar app fetches without a session: the feed speaks its owner's language.
+    with translation.override(feed.user.preferred_language or settings.LANGUAGE_CODE):
+        body = ical.calendar(sessions, name=_("Peer supervision"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store, private"
     return response

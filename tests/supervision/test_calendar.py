@@ -81,3 +81,61 @@ def test_session_ics_download(cast, group, session, who, status):
         events, _ = _events(response.content)
         assert list(events) == [f"{session.uid}@tandem"]
         assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_event_carries_agenda_cancellation_reason_and_video_link(cast, group):
+    session = make_session(group, cast.supervisor.user, agenda="Rückblick auf den Monat\nNeue Gruppenregeln")
+    client = cast.client_for(cast.peer)
+    token = _token(client)
+    event = _events(client.get(reverse("supervision:calendar_feed", args=[token])).content)[0][f"{session.uid}@tandem"]
+    text = str(event["DESCRIPTION"])
+    assert "Tagesordnung:" in text and "Rückblick auf den Monat\nNeue Gruppenregeln" in text
+    assert "Videolink: https://video.example.org/room" in text
+    assert str(event["URL"]) == "https://video.example.org/room"
+    services.cancel_session(session=session, by=cast.supervisor.user, reason="Krankheit der Supervisorin")
+    event = _events(client.get(reverse("supervision:calendar_feed", args=[token])).content)[0][f"{session.uid}@tandem"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["DESCRIPTION"]).startswith("Abgesagt: Krankheit der Supervisorin")
+
+
+def test_the_feed_speaks_its_owners_language(cast, group, session):
+    cast.peer.user.preferred_language = "en"
+    cast.peer.user.save()
+    client = cast.client_for(cast.peer)
+    token = _token(client)
+    anonymous = cast.client_for(None)
+    event = _events(anonymous.get(reverse("supervision:calendar_feed", args=[token])).content)[0][f"{session.uid}@tandem"]
+    assert "Video link: https://video.example.org/room" in str(event["DESCRIPTION"])
+    assert "In Tandem: " in str(event["DESCRIPTION"])
+
+
+def test_a_session_without_video_links_to_its_page(cast, group):
+    session = make_session(group, cast.supervisor.user, place="Raum 3")
+    services.update_session(session=session, by=cast.supervisor.user, starts_at=session.starts_at, ends_at=session.ends_at,
+                            place="Raum 3", video_url="", capacity=None)
+    content = cast.client_for(cast.peer).get(reverse("supervision:session_ics", args=[session.pk])).content
+    event = _events(content)[0][f"{session.uid}@tandem"]
+    assert str(event["URL"]).endswith(session.get_absolute_url()) and str(event["LOCATION"]) == "Raum 3"
+
+
+def test_the_feed_can_be_switched_off_and_on_again(cast, group, session):
+    client = cast.client_for(cast.peer)
+    token = _token(client)
+    response = client.post(reverse("supervision:calendar_off"), follow=True)
+    assert "Ihre Kalenderadresse ist abgeschaltet" in response.content.decode()
+    assert not CalendarFeed.objects.filter(user=cast.peer.user).exists()
+    assert cast.client_for(None).get(reverse("supervision:calendar_feed", args=[token])).status_code == 404
+    page = client.get(reverse("supervision:overview")).content.decode()
+    assert "Kalenderadresse abschalten" not in page and "Kalenderadresse erstellen" in page
+    again = _token(client)
+    assert again != token
+    assert cast.client_for(None).get(reverse("supervision:calendar_feed", args=[again])).status_code == 200
+
+
+def test_the_agenda_is_kept_when_a_session_is_edited(cast, group):
+    session = make_session(group, cast.supervisor.user, agenda="Thema A")
+    client = cast.client_for(cast.supervisor)
+    form = client.get(reverse("supervision:session_edit", args=[session.pk])).content.decode()
+    assert "Thema A" in form
+    session.refresh_from_db()
+    assert "Thema A" in cast.client_for(cast.peer).get(session.get_absolute_url()).content.decode()

@@ -88,3 +88,56 @@ def test_one_click_turns_the_winner_into_a_session_and_everyone_is_told(cast, gr
 def test_members_cannot_decide(cast, group, poll):
     assert cast.client_for(cast.peer).post(reverse("supervision:poll_decide", args=[poll.pk])).status_code == 404
     assert not Session.objects.exists()
+
+
+def test_a_poll_with_a_deadline_reminds_only_who_has_not_answered_once(cast, group, slots):
+    import time_machine
+
+    now = timezone.now()
+    poll = services.create_poll(group=group, by=cast.supervisor.user, title="Juli", slots=slots,
+                                answer_by=now + dt.timedelta(days=5))
+    first = poll.slots.first()
+    services.answer_poll(poll=poll, membership=cast.peer, choices={first.pk: PollAnswer.Choice.YES})
+    assert services.remind_poll_answers(now=now + dt.timedelta(days=3)) == 0  # too early
+    with time_machine.travel(now + dt.timedelta(days=4, hours=1), tick=False):
+        assert services.remind_poll_answers() == 1
+        assert services.remind_poll_answers() == 0  # a second sweep reminds nobody again
+    reminded = {n.recipient for n in Notification.objects.filter(kind="supervision.poll_reminder", channel="in_app")}
+    assert reminded == {cast.other_peer.user}
+
+
+def test_after_the_deadline_answers_are_refused_with_a_message(cast, group, slots):
+    import time_machine
+
+    now = timezone.now()
+    poll = services.create_poll(group=group, by=cast.supervisor.user, title="Juli", slots=slots,
+                                answer_by=now + dt.timedelta(days=2))
+    with time_machine.travel(now + dt.timedelta(days=3), tick=False):
+        client = cast.client_for(cast.other_peer)
+        page = client.get(poll.get_absolute_url()).content.decode()
+        assert "Antworten waren bis" in page and 'name="slot_' not in page
+        response = client.post(reverse("supervision:poll_answer", args=[poll.pk]), {f"slot_{s.pk}": "yes" for s in poll.slots.all()})
+        body = response.content.decode()
+        assert response.status_code == 422 and "Frist für Antworten ist vorbei" in body, body[body.find("<main"):body.find("</main>")]
+    assert not PollAnswer.objects.filter(membership=cast.other_peer).exists()
+
+
+def test_a_deadline_after_the_first_date_or_in_the_past_is_refused(cast, group, slots):
+    client = cast.client_for(cast.supervisor)
+    late = client.post(reverse("supervision:poll_create", args=[group.pk]), {
+        "title": "T", "duration_minutes": 120, "slot_1": _local(slots[0]),
+        "answer_by": _local(slots[0] + dt.timedelta(days=1)),
+    })
+    assert late.status_code == 422 and "ersten vorgeschlagenen Termin" in late.content.decode()
+    assert not DatePoll.objects.exists()
+
+
+def test_deciding_turns_the_yes_answers_into_rsvps(cast, group, poll):
+    from supervision.models import Answer, Rsvp
+
+    first, second = list(poll.slots.order_by("starts_at"))[:2]
+    services.answer_poll(poll=poll, membership=cast.peer, choices={first.pk: PollAnswer.Choice.YES, second.pk: PollAnswer.Choice.NO})
+    services.answer_poll(poll=poll, membership=cast.other_peer, choices={first.pk: PollAnswer.Choice.IF_NEED_BE})
+    session = services.decide_poll(poll=poll, by=cast.supervisor.user, slot=first)
+    rsvps = {r.membership_id: r.answer for r in Rsvp.objects.filter(session=session)}
+    assert rsvps == {cast.peer.pk: Answer.YES}

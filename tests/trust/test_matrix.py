@@ -214,6 +214,7 @@ TABLE: dict[str, Row] = {
     "supervision:poll_answer": Row(POST_ONLY, only({"peer"}, 422), obj="poll"),
     "supervision:poll_decide": Row(POST_ONLY, only({"supervisor"}, 302), obj="poll"),
     "supervision:calendar_renew": Row(POST_ONLY, signed_in(302)),
+    "supervision:calendar_off": Row(POST_ONLY, signed_in(302)),
     # The secret address is the credential (calendar apps cannot sign in); a wrong one is a 404.
     # --- privacy: my own data for everyone signed in; erasure by the org admin of her organisation
     # (she is still active in the world, so the admin sees the refusal and a POST is refused with 422).
