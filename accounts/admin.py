@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import ResetPasswordForm
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
@@ -240,6 +241,29 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # An operator who changed the address or the roles would invite himself in someone's place.
+        return False
+
+
+# allauth's own admin lets an operator add a verified address to anyone's account, and a reset
+# e-mail to that address would hand him the account: addresses are hers, shown here, never edited.
+if admin.site.is_registered(EmailAddress):
+    admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(admin.ModelAdmin):
+    list_display = ["email", "user", "primary", "verified"]
+    search_fields = ["email", "user__email"]
+    readonly_fields = ("user", "email", "primary", "verified")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

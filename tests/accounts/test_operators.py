@@ -115,6 +115,18 @@ def test_her_address_cannot_be_changed_to_the_operators(cast):
     assert _told(cast.peer.user) == {Channel.IN_APP, Channel.EMAIL}
 
 
+def test_no_address_can_be_added_to_her_account(cast):
+    from allauth.account.models import EmailAddress
+
+    client = cast.client_for(cast.superuser)
+    assert client.get(reverse("admin:account_emailaddress_add")).status_code == 403
+    address = EmailAddress.objects.get(user=cast.peer.user)
+    url = reverse("admin:account_emailaddress_change", args=[address.pk])
+    client.post(url, {"user": cast.peer.user.pk, "email": "root@example.org", "primary": "on", "verified": "on"})
+    address.refresh_from_db()
+    assert address.email == "peer@example.org"
+
+
 def test_the_reset_email_goes_to_her_own_address_and_is_audited(cast):
     client = cast.client_for(cast.superuser)
     mail.outbox.clear()
