@@ -18,8 +18,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import URLPattern
+from django.http import Http404, HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -144,12 +144,13 @@ class UserAdmin(OperatorChangesAreAudited, BaseUserAdmin):
         return ("email", "last_login", "date_joined") if obj is not None else ()
 
     def get_urls(self) -> list[URLPattern]:
-        # Django's UserAdmin adds "<id>/password/" (set any password): not here.
-        return [url for url in super().get_urls() if getattr(url, "name", "") != "accounts_user_password_change"]
+        # Django's UserAdmin adds "<id>/password/" (set any password): here it is gone, and its
+        # address answers 404 for operators (everyone else is sent to admin's sign-in, as always).
+        kept = [url for url in super().get_urls() if getattr(url, "name", "") != "accounts_user_password_change"]
+        gone = path("<id>/password/", self.admin_site.admin_view(self.user_change_password))
+        return [gone, *kept]
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
-        from django.http import Http404
-
         raise Http404
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:

@@ -89,11 +89,13 @@ def test_no_password_can_be_set_for_another_person(cast):
     with pytest.raises(NoReverseMatch):
         reverse("admin:accounts_user_password_change", args=[cast.peer.user.pk])
     response = client.get(f"/admin/accounts/user/{cast.peer.user.pk}/password/")
+    assert response.status_code == 404
     assert b"password1" not in response.content
-    client.post(
+    posted = client.post(
         f"/admin/accounts/user/{cast.peer.user.pk}/password/",
         {"password1": "operator-knows-it-1", "password2": "operator-knows-it-1"},
     )
+    assert posted.status_code == 404
     cast.peer.user.refresh_from_db()
     assert not cast.peer.user.check_password("operator-knows-it-1")
     page = client.get(reverse("admin:accounts_user_change", args=[cast.peer.user.pk]))
