@@ -146,7 +146,7 @@ class UserAdmin(OperatorChangesAreAudited, BaseUserAdmin):
     def get_urls(self) -> list[URLPattern]:
         # Django's UserAdmin adds "<id>/password/" (set any password): here it is gone, and its
         # address answers 404 for operators (everyone else is sent to admin's sign-in, as always).
-        kept = [url for url in super().get_urls() if getattr(url, "name", "") != "accounts_user_password_change"]
+        kept = [url for url in super().get_urls() if getattr(url, "name", "") != "auth_user_password_change"]
         gone = path("<id>/password/", self.admin_site.admin_view(self.user_change_password))
         return [gone, *kept]
 
