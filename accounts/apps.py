@@ -20,6 +20,7 @@ class AccountsConfig(AppConfig):
         register_nav(
             NavItem(_("Start"), "home", order=0),
             NavItem(_("Organisation"), "accounts:organisation", frozenset({Role.ORG_ADMIN}), order=80),
+            NavItem(_("Teams"), "accounts:team_list", frozenset({Role.TEAM_LEAD}), order=80),
             NavItem(_("People"), "accounts:member_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=81),
             NavItem(_("Invitations"), "accounts:invitation_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=82),
         )
@@ -28,6 +29,7 @@ class AccountsConfig(AppConfig):
         register_demo(demo.seed_demo, order=0)
         register_demo_logins(demo.logins)
         register_members(members.current_members)
+        kinds.register_roles_of_user(members.roles_of_user)
         # The invitee has no account yet: the e-mail goes to the invitation's address, and its
         # link is put in when it is sent (only the token's hash is stored).
         kinds.register(
@@ -51,6 +53,7 @@ class AccountsConfig(AppConfig):
                 "operator.password_reset_sent": _("Password link sent by an operator"),
                 "operator.second_factor_removed": _("Second factor removed by an operator"),
                 "invitation.sent": _("Invitation sent"),
+                "invitation.updated": _("Invitation updated and sent again"),
                 "invitation.accepted": _("Invitation accepted"),
                 "invitation.revoked": _("Invitation revoked"),
                 "membership.roles_changed": _("Roles changed"),

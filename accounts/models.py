@@ -257,6 +257,10 @@ class Membership(models.Model):
     is_external = models.BooleanField(_("external"), default=False)
     started_on = models.DateField(_("since"), default=timezone.localdate)
     ended_on = models.DateField(_("until"), null=True, blank=True)
+    # The services whose teams a team lead creates and runs (accounts.rules.services_run_by).
+    led_services = models.ManyToManyField(
+        Service, blank=True, related_name="leads", verbose_name=_("services led")
+    )
 
     objects = MembershipQuerySet.as_manager()
 

@@ -16,12 +16,15 @@ from .models import MentorAssignment, MentoringSettings
 
 @admin.register(MentorAssignment)
 class MentorAssignmentAdmin(OperatorChangesAreAudited):
-    list_display = ["id", "organisation", "started_on", "ended_on", "check_in_every_weeks"]
-    list_filter = ["organisation"]
+    """Mentoring is by consent: who mentors whom, and whether both agreed, is never set here, and an
+    operator cannot make himself (or anyone) her mentor nor move an assignment to another person."""
+
+    list_display = ["id", "organisation", "state", "started_on", "ended_on", "check_in_every_weeks"]
+    list_filter = ["organisation", "state"]
     raw_id_fields = ["peer", "mentor", "assigned_by"]
-    # Who mentors whom is agreed in Tandem, with the peer: an operator cannot make himself (or
-    # anyone) her mentor here, nor move an assignment to another person.
-    readonly_fields = ["organisation", "peer", "mentor", "assigned_by"]
+    readonly_fields = [
+        "organisation", "peer", "mentor", "assigned_by", "state", "peer_accepted_at", "mentor_accepted_at", "closed_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -32,6 +32,30 @@ def _check_detail(value: Any, path: str = "detail") -> None:
     raise ValueError(f"{path} must hold plain ids, names and states, not {type(value).__name__}.")
 
 
+def event(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    organisation: Any | None = None,
+    outcome: str = AuditEvent.Outcome.OK,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One audit event, checked and not yet saved (``record_all`` writes many in one insert)."""
+    _check_detail(detail or {})
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "organisation", None)
+    return AuditEvent(
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        organisation=organisation,
+        outcome=outcome,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail or {},
+    )
+
+
 def record(
     *,
     actor: Any | None,
@@ -42,18 +66,14 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event. ``detail`` must never carry confidential text (long strings are refused)."""
-    _check_detail(detail or {})
-    if organisation is None and obj is not None:
-        organisation = getattr(obj, "organisation", None)
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        organisation=organisation,
-        outcome=outcome,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
-        object_id=str(obj.pk) if obj is not None else "",
-        detail=detail or {},
-    )
+    pending = event(actor=actor, action=action, obj=obj, organisation=organisation, outcome=outcome, detail=detail)
+    pending.save(force_insert=True)
+    return pending
+
+
+def record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events built with ``event()`` in one insert (a sweep's steps)."""
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def record_read(*, reader: Any, obj: models.Model, author: Any | None = None) -> AuditEvent | None:
