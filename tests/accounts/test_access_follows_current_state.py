@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from mentoring.models import Irritation, MentorAssignment
+from mentoring.models import Irritation
+from tests.factories import MentorAssignmentFactory
 from tests.mentoring.conftest import raise_irritation
 
 from .conftest import main_of
@@ -21,7 +22,7 @@ from .conftest import main_of
 
 @pytest.fixture
 def irritation(cast):
-    MentorAssignment.objects.create(
+    MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user,
         started_on=timezone.localdate() - dt.timedelta(days=14),
     )

@@ -12,9 +12,10 @@ from django.core import mail
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from accounts.models import Membership, User
-from mentoring.models import MentorAssignment, MentoringSettings
+from mentoring.models import MentoringSettings
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Channel, Notification
+from tests.factories import MentorAssignmentFactory
 
 
 def _value(bound: Any) -> Any:
@@ -182,7 +183,7 @@ def test_there_is_no_impersonation(cast):
 
 
 def test_an_operator_cannot_make_himself_a_mentor(cast):
-    assignment = MentorAssignment.objects.create(
+    assignment = MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user
     )
     client = cast.client_for(cast.superuser)
