@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import ResetPasswordForm
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import URLPattern
+from django.http import Http404, HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -143,12 +144,13 @@ class UserAdmin(OperatorChangesAreAudited, BaseUserAdmin):
         return ("email", "last_login", "date_joined") if obj is not None else ()
 
     def get_urls(self) -> list[URLPattern]:
-        # Django's UserAdmin adds "<id>/password/" (set any password): not here.
-        return [url for url in super().get_urls() if getattr(url, "name", "") != "accounts_user_password_change"]
+        # Django's UserAdmin adds "<id>/password/" (set any password): here it is gone, and its
+        # address answers 404 for operators (everyone else is sent to admin's sign-in, as always).
+        kept = [url for url in super().get_urls() if getattr(url, "name", "") != "auth_user_password_change"]
+        gone = path("<id>/password/", self.admin_site.admin_view(self.user_change_password))
+        return [gone, *kept]
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
-        from django.http import Http404
-
         raise Http404
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
@@ -240,6 +242,29 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # An operator who changed the address or the roles would invite himself in someone's place.
+        return False
+
+
+# allauth's own admin lets an operator add a verified address to anyone's account, and a reset
+# e-mail to that address would hand him the account: addresses are hers, shown here, never edited.
+if admin.site.is_registered(EmailAddress):
+    admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(admin.ModelAdmin):
+    list_display = ["email", "user", "primary", "verified"]
+    search_fields = ["email", "user__email"]
+    readonly_fields = ("user", "email", "primary", "verified")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -34,6 +34,13 @@ class MentorAssignmentAdmin(OperatorChangesAreAudited):
 
 
 @admin.register(MentoringSettings)
-class MentoringSettingsAdmin(admin.ModelAdmin):
+class MentoringSettingsAdmin(OperatorChangesAreAudited):
     list_display = ["organisation", "clarify_within_days", "acknowledge_within_days", "retention_months"]
-    raw_id_fields = ["backup"]
+    # The backup receives escalated irritations: chosen by the organisation in Tandem, never here.
+    readonly_fields = ["organisation", "backup"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def people(self, obj: Any) -> list[Any]:
+        return [obj.backup.user] if obj.backup_id else []

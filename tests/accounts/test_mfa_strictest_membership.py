@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts import rules, services
 from accounts.middleware import ORGANISATION_SESSION_KEY
 from accounts.models import Membership
-from mentoring.models import Irritation, IrritationMessage, MentorAssignment
-from tests.factories import MembershipFactory, OrganisationFactory
+from mentoring.models import Irritation, IrritationMessage
+from tests.factories import MembershipFactory, MentorAssignmentFactory, OrganisationFactory
 from tests.mentoring.conftest import raise_irritation
 
 from .conftest import sign_in, totp_code
@@ -33,7 +33,7 @@ def two_organisations(cast):
     cast.organisation.save()
     relaxed = OrganisationFactory(name="Träger Ost", slug="ost", mfa_required=False)
     MembershipFactory(user=cast.mentor.user, organisation=relaxed, is_mentor=True)
-    MentorAssignment.objects.create(
+    MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user,
         started_on=timezone.localdate() - dt.timedelta(days=14),
     )

@@ -12,9 +12,10 @@ from django.core import mail
 from django.urls import NoReverseMatch, get_resolver, reverse
 
 from accounts.models import Membership, User
-from mentoring.models import MentorAssignment
+from mentoring.models import MentoringSettings
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Channel, Notification
+from tests.factories import MentorAssignmentFactory
 
 
 def _value(bound: Any) -> Any:
@@ -86,14 +87,17 @@ def test_a_membership_cannot_be_moved_to_another_account(cast):
 
 def test_no_password_can_be_set_for_another_person(cast):
     client = cast.client_for(cast.superuser)
-    with pytest.raises(NoReverseMatch):
-        reverse("admin:accounts_user_password_change", args=[cast.peer.user.pk])
+    for name in ("admin:auth_user_password_change", "admin:accounts_user_password_change"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name, args=[cast.peer.user.pk])
     response = client.get(f"/admin/accounts/user/{cast.peer.user.pk}/password/")
+    assert response.status_code == 404
     assert b"password1" not in response.content
-    client.post(
+    posted = client.post(
         f"/admin/accounts/user/{cast.peer.user.pk}/password/",
         {"password1": "operator-knows-it-1", "password2": "operator-knows-it-1"},
     )
+    assert posted.status_code == 404
     cast.peer.user.refresh_from_db()
     assert not cast.peer.user.check_password("operator-knows-it-1")
     page = client.get(reverse("admin:accounts_user_change", args=[cast.peer.user.pk]))
@@ -113,6 +117,18 @@ def test_her_address_cannot_be_changed_to_the_operators(cast):
     assert cast.peer.user.full_name == "Neuer Name"
     assert _events("operator.changed", cast.peer.user).get().detail["fields"] == ["full_name"]
     assert _told(cast.peer.user) == {Channel.IN_APP, Channel.EMAIL}
+
+
+def test_no_address_can_be_added_to_her_account(cast):
+    from allauth.account.models import EmailAddress
+
+    client = cast.client_for(cast.superuser)
+    assert client.get(reverse("admin:account_emailaddress_add")).status_code == 403
+    address = EmailAddress.objects.get(user=cast.peer.user)
+    url = reverse("admin:account_emailaddress_change", args=[address.pk])
+    client.post(url, {"user": cast.peer.user.pk, "email": "root@example.org", "primary": "on", "verified": "on"})
+    address.refresh_from_db()
+    assert address.email == "peer@example.org"
 
 
 def test_the_reset_email_goes_to_her_own_address_and_is_audited(cast):
@@ -167,7 +183,7 @@ def test_there_is_no_impersonation(cast):
 
 
 def test_an_operator_cannot_make_himself_a_mentor(cast):
-    assignment = MentorAssignment.objects.create(
+    assignment = MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user
     )
     client = cast.client_for(cast.superuser)
@@ -176,6 +192,11 @@ def test_an_operator_cannot_make_himself_a_mentor(cast):
     assert page.status_code == 200
     assert "mentor" not in page.context["adminform"].form.fields
     assert "peer" not in page.context["adminform"].form.fields
+    # Nor the backup who receives escalated irritations.
+    settings = MentoringSettings.objects.get_or_create(organisation=cast.organisation)[0]
+    page = client.get(reverse("admin:mentoring_mentoringsettings_change", args=[settings.pk]))
+    assert page.status_code == 200
+    assert "backup" not in page.context["adminform"].form.fields
 
 
 def test_invitations_cannot_be_rewritten(cast):
