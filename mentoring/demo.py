@@ -1,4 +1,5 @@
-"""Demo mentoring for `make run`: mentors for the demo peers, an open irritation, a check-in due soon.
+"""Demo mentoring for `make run`: mentors for the demo peers, a proposal waiting for answers, an open
+irritation, a check-in due soon.
 
 Idempotent. The dates are chosen so that the first sweeps after start send real reminders:
 Paula's mentor is reminded to acknowledge her irritation, Jonas is told that his private
@@ -24,9 +25,25 @@ def _assign(demo: Any, peer_key: str, mentor_key: str, started_on: dt.date) -> M
         return current
     if rules.mentor_refusal(peer=peer, mentor=mentor):
         return None
+    # Agreed by both when it was set up (the demo shows running mentorings).
+    agreed = timezone.make_aware(dt.datetime.combine(started_on, dt.time(9)))
     return MentorAssignment.objects.create(
         organisation=demo.organisation, peer=peer, mentor=mentor, started_on=started_on,
-        assigned_by=demo.members["lead"].user,
+        assigned_by=demo.members["lead"].user, state=MentorAssignment.State.ACCEPTED,
+        peer_accepted_at=agreed, mentor_accepted_at=agreed,
+    )
+
+
+def _propose(demo: Any, peer_key: str, mentor_key: str) -> None:
+    """A proposal still waiting for the peer's and the mentor's answers (mentoring by consent)."""
+    peer, mentor = demo.members[peer_key], demo.members[mentor_key]
+    if MentorAssignment.objects.filter(peer=peer).exclude(state=MentorAssignment.State.ACCEPTED).exists():
+        return
+    if rules.mentor_refusal(peer=peer, mentor=mentor) or MentorAssignment.objects.current().filter(peer=peer, mentor=mentor).exists():
+        return
+    MentorAssignment.objects.create(
+        organisation=demo.organisation, peer=peer, mentor=mentor, assigned_by=demo.members["lead"].user,
+        state=MentorAssignment.State.PROPOSED,
     )
 
 
@@ -37,6 +54,8 @@ def seed(demo: Any) -> None:
     paula = _assign(demo, "peer", "mentor", today - dt.timedelta(weeks=10))
     _assign(demo, "peer2", "mentor2", today - dt.timedelta(weeks=3))
     _assign(demo, "volunteer", "mentor2", today - dt.timedelta(weeks=6))
+    # Jonas asked for a different mentor: the lead proposed Paula's mentor; both answers are awaited.
+    _propose(demo, "peer2", "mentor")
     if paula is not None and not paula.check_ins.exists():
         # Last talk 27 days ago with a four-week rhythm: the next one is due tomorrow.
         CheckIn.objects.create(

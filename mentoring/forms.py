@@ -30,7 +30,6 @@ class TandemPartnerChoiceField(forms.ModelChoiceField):
 class AssignMentorForm(OnceFormMixin, forms.Form):
     peer = PersonChoiceField(label=_("Peer"), queryset=Membership.objects.none())
     mentor = PersonChoiceField(label=_("Mentor"), queryset=Membership.objects.none())
-    started_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     check_in_every_weeks = forms.IntegerField(label=_("Check-in every (weeks)"), min_value=1, max_value=26, initial=4)
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -38,8 +37,42 @@ class AssignMentorForm(OnceFormMixin, forms.Form):
         people = Membership.objects.active().filter(organisation=organisation).select_related("user")
         cast(forms.ModelChoiceField, self.fields["peer"]).queryset = people.filter(is_peer=True)
         cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = people.filter(is_mentor=True)
-        self.fields["mentor"].help_text = _("A professional or an experienced peer. Not the peer's tandem partner.")
-        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["mentor"].help_text = _(
+            "A professional or an experienced peer. Not the peer's tandem partner. "
+            "The mentoring begins when the peer has accepted and the mentor has agreed."
+        )
+
+
+class DeclineMentoringForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Your reason (optional; only you can read it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class RequestMentorForm(OnceFormMixin, forms.Form):
+    mentor = PersonChoiceField(label=_("Whom would you like as your mentor? (optional)"), queryset=Membership.objects.none(), required=False)
+    reason = forms.CharField(
+        label=_("Your reason (optional; only you can read it)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, peer: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = (
+            Membership.objects.active()
+            .filter(organisation=peer.organisation, is_mentor=True)
+            .exclude(pk=peer.pk)
+            .select_related("user")
+        )
+        self.fields["mentor"].help_text = _(
+            "If you name someone, they are asked whether they agree. Otherwise your team lead proposes someone, "
+            "and you decide whether you accept."
+        )
 
 
 class CheckInForm(OnceFormMixin, forms.Form):
@@ -97,6 +130,25 @@ class IrritationForm(OnceFormMixin, forms.Form):
         )
 
 
+class AddressForm(forms.Form):
+    """Which of her notes for herself the peer shares with her mentor when she asks for help."""
+
+    share_notes = forms.TypedMultipleChoiceField(
+        label=_("Notes your mentor may read"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the notes you tick. The others stay yours: your mentor never reads them."),
+    )
+
+    def __init__(self, *args: Any, notes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["share_notes"])
+        field.choices = [(note.pk, note.body) for note in notes]
+        if not notes:
+            field.widget = forms.MultipleHiddenInput()
+
+
 class ClarifyByForm(forms.Form):
     clarify_by = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
@@ -132,11 +184,14 @@ class MentoringSettingsForm(forms.ModelForm):
             "backup",
             "resolve_requires_peer_confirmation",
             "retention_months",
+            "reopen_within_days",
         ]
         field_classes = {"backup": PersonChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left empty, the period stays as it is (a form from before the field existed, say).
+        self.fields["reopen_within_days"].required = False
         backup = cast(forms.ModelChoiceField, self.fields["backup"])
         backup.queryset = (
             Membership.objects.active()
@@ -144,4 +199,8 @@ class MentoringSettingsForm(forms.ModelForm):
             .filter(Q(is_mentor=True) | Q(is_team_lead=True))
             .select_related("user")
         )
+
+    def clean_reopen_within_days(self) -> int:
+        value: int | None = self.cleaned_data.get("reopen_within_days")
+        return self.instance.reopen_within_days if value is None else value
 

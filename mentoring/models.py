@@ -32,7 +32,16 @@ class MentorAssignmentQuerySet(models.QuerySet["MentorAssignment"]):
         ).select_related("peer__user", "mentor__user")
 
     def current(self) -> MentorAssignmentQuerySet:
-        return self.filter(ended_on__isnull=True)
+        """Accepted by the peer and the mentor, and not ended: the only assignments that route anything."""
+        return self.filter(state=MentorAssignment.State.ACCEPTED, ended_on__isnull=True)
+
+    def accepted(self) -> MentorAssignmentQuerySet:
+        """Mentorings that took place or take place (history, reports); never a mere proposal."""
+        return self.filter(state=MentorAssignment.State.ACCEPTED)
+
+    def proposed(self) -> MentorAssignmentQuerySet:
+        """Proposals still waiting for the peer's and the mentor's agreement."""
+        return self.filter(state=MentorAssignment.State.PROPOSED)
 
     def that_count(self) -> MentorAssignmentQuerySet:
         """Rule of practice 1, the one notion of "the peer has a mentor": a current assignment whose
@@ -43,13 +52,28 @@ class MentorAssignmentQuerySet(models.QuerySet["MentorAssignment"]):
 
 
 class MentorAssignment(models.Model):
+    """A mentoring, from its proposal on. Mentoring is by consent: a proposal becomes current only when
+    the peer has accepted it and the mentor has agreed; until then nothing of hers reaches the mentor."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("agreed")
+        DECLINED = "declined", _("not agreed")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="mentor_assignments")
     peer = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="mentor_assignments", verbose_name=_("peer"))
     mentor = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="mentees", verbose_name=_("mentor"))
     started_on = models.DateField(_("start"), default=timezone.localdate)
     ended_on = models.DateField(_("end"), null=True, blank=True)
     check_in_every_weeks = models.PositiveSmallIntegerField(_("check-in every (weeks)"), default=4)
+    # Who proposed it: a team lead, an org admin, or the peer herself.
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    # A new row is a proposal: nothing becomes current without both agreements.
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PROPOSED)
+    peer_accepted_at = models.DateTimeField(null=True, blank=True)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    # When a proposal was declined or replaced by another one.
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MentorAssignmentQuerySet.as_manager()
@@ -59,7 +83,10 @@ class MentorAssignment(models.Model):
         verbose_name_plural = _("mentor assignments")
         ordering = ["-started_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["peer"], condition=Q(ended_on__isnull=True), name="mentor_one_active_per_peer"),
+            models.UniqueConstraint(
+                fields=["peer"], condition=Q(ended_on__isnull=True, state="accepted"), name="mentor_one_active_per_peer"
+            ),
+            models.UniqueConstraint(fields=["peer"], condition=Q(state="proposed"), name="mentor_one_proposal_per_peer"),
             models.CheckConstraint(condition=~Q(peer=models.F("mentor")), name="mentor_not_own_peer"),
         ]
 
@@ -68,11 +95,67 @@ class MentorAssignment(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.ended_on is None
+        """Current: agreed by both and not ended."""
+        return self.state == self.State.ACCEPTED and self.ended_on is None
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.state == self.State.PROPOSED
+
+    def side_of(self, membership: Membership | None) -> str | None:
+        """"peer" or "mentor" if ``membership`` is one of the two people of this mentoring."""
+        if membership is None:
+            return None
+        if membership.pk == self.peer_id:
+            return "peer"
+        if membership.pk == self.mentor_id:
+            return "mentor"
+        return None
+
+    def accepted_by(self, side: str) -> bool:
+        return getattr(self, f"{side}_accepted_at") is not None
 
     def next_check_in_on(self, last_held_on: dt.date | None = None) -> dt.date:
         """The day the next check-in is due: every ``check_in_every_weeks`` after the last one (or the start)."""
         return (last_held_on or self.started_on) + dt.timedelta(weeks=self.check_in_every_weeks)
+
+
+class MentorRequestQuerySet(models.QuerySet["MentorRequest"]):
+    def visible_to(self, user: User | AnonymousUser) -> MentorRequestQuerySet:
+        """The peer herself: her request and her reason are hers. Team leads learn *that* she asks
+        only through ``selectors.peers_with_mentors`` and ``open_request``, which never read the reason."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(peer__user=user, peer__ended_on__isnull=True)
+
+
+class MentorRequest(models.Model):
+    """A peer asks for a (different) mentor. The team lead sees that she asks, never her reason."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="mentor_requests")
+    peer = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="mentor_requests", verbose_name=_("peer"))
+    # Hers alone: shown to nobody else, in no list, no e-mail, no export but hers.
+    reason = models.TextField(_("my reason (only you can read it)"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request for a mentor")
+        verbose_name_plural = _("requests for a mentor")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer"], condition=Q(closed_at__isnull=True), name="mentor_one_open_request_per_peer"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the reason.
+        return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 class MentoringSettings(models.Model):
@@ -110,6 +193,12 @@ class MentoringSettings(models.Model):
         _("delete resolved and withdrawn irritations after (months)"),
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    # A conflict that seemed clarified can come back; the peer may reopen it for a while.
+    reopen_within_days = models.PositiveSmallIntegerField(
+        _("a peer may reopen a resolved irritation within (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
 
     class Meta:
@@ -151,21 +240,28 @@ class IrritationQuerySet(models.QuerySet["Irritation"]):
         The peer who raised it; her current mentor once she addressed it to the mentor or it
         escalated (and only while that mentor holds it: a handover needs her consent); the one
         team lead she shared it with, until she revokes that. Nobody else, whatever their role.
+        ``selectors.audience`` states the same in Python for the page's sentence; a test keeps both equal.
         """
         if not user.is_authenticated:
             return self.none()
-        current_assignment = MentorAssignment.objects.current().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
+        # The mentoring that counts now (rule of practice 1): it ends for the mentor the moment she
+        # leaves, stops being a peer, or he loses the mentor role, not only when a sweep ends it.
+        counting_assignment = MentorAssignment.objects.that_count().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
         return self.filter(
             Q(peer__user=user, peer__ended_on__isnull=True)
             | Q(
-                Exists(current_assignment),
+                Exists(counting_assignment),
                 mentor__user=user,
-                mentor__ended_on__isnull=True,
-                mentor__is_mentor=True,
                 shared_with_mentor_at__isnull=False,
                 handover_pending=False,
             )
-            | Q(shared_with_lead__user=user, shared_with_lead__ended_on__isnull=True, shared_with_lead__is_team_lead=True)
+            # A share is hers to revoke: it ends when she leaves (nobody is left to revoke it).
+            | Q(
+                shared_with_lead__user=user,
+                shared_with_lead__ended_on__isnull=True,
+                shared_with_lead__is_team_lead=True,
+                peer__ended_on__isnull=True,
+            )
         ).select_related("peer__user", "mentor__user", "organisation")
 
     def open(self) -> IrritationQuerySet:
@@ -277,13 +373,30 @@ class Irritation(models.Model):
         return self.is_open and self.is_with_mentor and (self.mentor_id is None or self.handover_pending)
 
 
+class IrritationMessageQuerySet(models.QuerySet["IrritationMessage"]):
+    def readable_by(self, irritation: Irritation, user: User | AnonymousUser) -> IrritationMessageQuerySet:
+        """The messages of ``irritation`` that ``user`` may read, who may read the irritation itself.
+
+        The peer reads all of them; anyone else never her notes for herself (``private``).
+        """
+        messages = self.filter(irritation=irritation)
+        if user.is_authenticated and irritation.peer.user_id == user.pk:
+            return messages
+        return messages.filter(private=False)
+
+
 class IrritationMessage(models.Model):
-    """One entry in the conversation between the peer and her mentor."""
+    """One entry in the conversation between the peer and her mentor, or a note for herself."""
 
     irritation = models.ForeignKey(Irritation, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"), max_length=4000)
+    # A note the peer wrote while she clarified it herself stays hers unless she chose to share it
+    # when she asked her mentor for help.
+    private = models.BooleanField(_("note for myself"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IrritationMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

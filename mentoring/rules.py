@@ -8,7 +8,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pairing.rules import has_open_tandem
+from pairing.rules import mentor_partner_rule, warnings_before_losing_mentor
 
 from .models import MentorAssignment
 
@@ -24,13 +24,16 @@ def mentor_refusal(*, peer: Membership, mentor: Membership) -> str | None:
         return _("This person is not a mentor in your organisation.")
     if mentor.organisation_id != peer.organisation_id:
         return _("This person is not a mentor in your organisation.")
-    # The mentor mediates exactly the conflicts between a peer and her tandem partner.
-    if has_open_tandem(peer, mentor):
-        return _(
-            "%(mentor)s works in a tandem with %(peer)s and cannot be her mentor: the mentor mediates "
-            "exactly the conflicts that can arise between tandem partners. Please choose someone else."
-        ) % {"mentor": mentor.user.display_name, "peer": peer.user.display_name}
+    # The one rule for every path (pairing asks it from the tandem side).
+    partner = mentor_partner_rule(peer, mentor, becoming="mentor")
+    if partner.refuses:
+        return partner.message
     return None
+
+
+def warnings_before_ending(assignment: MentorAssignment) -> list[str]:
+    """Shown on the confirmation page before a current mentoring ends (rule 1 while working)."""
+    return warnings_before_losing_mentor(assignment.peer)
 
 
 def has_mentor(peer: Membership) -> bool:

@@ -22,8 +22,10 @@ class MentorFacts:
     current_assignments: Callable[[], QuerySet[Any]]
     # {team_id: {"open": n, "escalated": m}}: numbers only, never content.
     irritation_counts: Callable[[list[int]], dict[int, dict[str, int]]]
-    # Where a team lead assigns a mentor to this peer.
-    assign_url: Callable[[Membership], str]
+    # The ids of the peer's mentor and of anyone proposed as her mentor (the mentor-partner rule).
+    mentor_ids: Callable[[Membership], set[int]]
+    # Where a team lead proposes a mentor for this peer (and, optionally, the same-site page to return to).
+    assign_url: Callable[..., str]
     # Where a team lead sees the numbers behind a team's irritation counts.
     irritations_url: Callable[[Team], str]
 

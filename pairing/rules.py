@@ -55,8 +55,11 @@ def peer_has_mentor(peer: Membership) -> bool:
     return mentor_facts().current_assignments().filter(peer=peer).exists()
 
 
-def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanation:
-    """A mentor is an unconditional prerequisite for bringing a peer into a team."""
+def mentor_rule(peer: Membership, *, has_mentor: bool | None = None, return_to: str = "") -> Explanation:
+    """A mentor is an unconditional prerequisite for bringing a peer into a team.
+
+    ``return_to`` is the page the team lead comes back to after proposing a mentor (the proposal).
+    """
     if has_mentor is None:
         has_mentor = peer_has_mentor(peer)
     name = peer.user.display_name
@@ -68,9 +71,26 @@ def mentor_rule(peer: Membership, *, has_mentor: bool | None = None) -> Explanat
         _("%(name)s has no active mentor. A peer needs a mentor before working in a tandem; please assign one first.")
         % {"name": name},
         blocking=True,
-        link=mentor_facts().assign_url(peer),
-        link_label=_("Assign a mentor"),
+        link=mentor_facts().assign_url(peer, return_to) if return_to else mentor_facts().assign_url(peer),
+        link_label=_("Propose a mentor"),
     )
+
+
+def warnings_before_losing_mentor(peer: Membership) -> list[str]:
+    """Rule 1 holds while working, not only before: asked before a peer's mentoring ends."""
+    working = Tandem.objects.active().filter(peer=peer).count()
+    if not working:
+        return []
+    return [
+        ngettext(
+            "%(name)s works in %(count)d active tandem. A peer needs a mentor while working in a team, "
+            "not only before: please propose a new mentor soon.",
+            "%(name)s works in %(count)d active tandems. A peer needs a mentor while working in a team, "
+            "not only before: please propose a new mentor soon.",
+            working,
+        )
+        % {"name": peer.user.display_name, "count": working}
+    ]
 
 
 # --- rule 2: at least two peers per team ------------------------------------------------------
@@ -267,20 +287,89 @@ def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | No
     return Explanation(5, True, _("The two do not have a tandem yet."), blocking=True)
 
 
+# --- rule 6: the mentor is not the tandem partner -------------------------------------------
+
+
+def mentor_partner_rule(
+    peer: Membership, person: Membership, *, becoming: str, is_mentor: bool | None = None
+) -> Explanation:
+    """Nobody is both the mentor and a tandem partner of a peer: the mentor mediates exactly the
+    conflicts between tandem partners, and the peer's concerns about a tandem would reach the person
+    they are about. Asked by every path that makes ``person`` one of the two: proposing or accepting a
+    mentor (``becoming="mentor"``), proposing or confirming a tandem (``becoming="partner"``).
+
+    A proposed mentor counts as a mentor here, so a tandem cannot slip in while she agrees.
+    ``is_mentor`` is that fact when a caller counted it in bulk (the suggestions).
+    """
+    if becoming not in ("mentor", "partner"):
+        raise ValueError(becoming)
+    is_partner = becoming == "partner" or has_open_tandem(peer, person)
+    if is_mentor is None:
+        is_mentor = person.pk in mentor_facts().mentor_ids(peer)
+    is_mentor = becoming == "mentor" or is_mentor
+    if is_partner and is_mentor:
+        names = {"person": person.user.display_name, "peer": peer.user.display_name}
+        if becoming == "mentor":
+            message = _(
+                "%(person)s works in a tandem with %(peer)s and cannot be her mentor: the mentor mediates "
+                "exactly the conflicts that can arise between tandem partners. Please choose someone else."
+            ) % names
+        else:
+            message = _(
+                "%(person)s is the mentor of %(peer)s (or proposed as her mentor) and cannot be her tandem "
+                "partner: the mentor mediates exactly the conflicts that can arise between tandem partners. "
+                "Please choose someone else."
+            ) % names
+        return Explanation(6, False, message, blocking=True)
+    return Explanation(6, True, _("The tandem partner is not the peer's mentor."), blocking=True)
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PairFacts:
+    """Facts about a proposed pair that a caller already counted in bulk; None means "look it up".
+
+    The suggestions count them for every candidate at once and then ask ``check_proposal`` per
+    pair, so a suggestion and the proposal can never judge the same pair differently.
+    """
+
+    has_mentor: bool | None = None
+    peer_count: int | None = None
+    conflict: bool | None = None
+    peer_active: int | None = None
+    professional_active: int | None = None
+    has_open: bool | None = None
+    is_mentor: bool | None = None
+
+
 def check_proposal(
-    *, team: Team, peer: Membership, professional: Membership, justification: str = ""
+    *,
+    team: Team,
+    peer: Membership,
+    professional: Membership,
+    justification: str = "",
+    return_to: str = "",
+    facts: PairFacts | None = None,
+    settings: PairingSettings | None = None,
 ) -> list[Explanation]:
     """Every rule of practice for a proposed pairing, in the order of the rules."""
-    settings = PairingSettings.for_organisation(team.organisation)
+    facts = facts or PairFacts()
+    settings = settings or PairingSettings.for_organisation(team.organisation)
     return [
-        mentor_rule(peer),
-        two_peers_rule(team),
-        placement_rule(peer, team.service, justification=justification),
-        capacity_rule(peer, professional, settings=settings),
-        pair_rule(peer, professional),
+        mentor_rule(peer, has_mentor=facts.has_mentor, return_to=return_to),
+        two_peers_rule(team, peer_count=facts.peer_count),
+        placement_rule(peer, team.service, justification=justification, conflict=facts.conflict),
+        capacity_rule(
+            peer,
+            professional,
+            settings=settings,
+            peer_active=facts.peer_active,
+            professional_active=facts.professional_active,
+        ),
+        pair_rule(peer, professional, has_open=facts.has_open),
+        mentor_partner_rule(peer, professional, becoming="partner", is_mentor=facts.is_mentor),
     ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Team, TeamMembership, User
 from tandem.audit.services import record
-from tandem.notifications.services import notify
+from tandem.notifications.services import Event, notify, notify_all
 
 from . import rules, selectors
 from .models import (
@@ -100,7 +100,7 @@ def propose(
     explanations = rules.check_proposal(
         team=team, peer=peer, professional=professional, justification=placement_justification
     )
-    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional"}
+    field_of_rule = {1: "peer", 3: "placement_justification", 5: "professional", 6: "professional"}
     for explanation in rules.refusals(explanations):
         errors.setdefault(field_of_rule.get(explanation.rule, "__all__"), explanation.message)
     if not errors and rules.warnings(explanations) and not accept_warnings:
@@ -163,6 +163,10 @@ def confirm(*, tandem: Tandem, by: Membership) -> Tandem:
         raise ValidationError(_("This tandem does not wait for a confirmation."), code="invalid_transition")
     if tandem.confirmed_by(side):
         return tandem
+    # Asked again here: the professional may have become (or been proposed as) her mentor since.
+    partner = rules.mentor_partner_rule(tandem.peer, tandem.professional, becoming="partner")
+    if partner.refuses:
+        raise ValidationError(partner.message, code="mentor_partner")
     now = timezone.now()
     setattr(tandem, f"{side}_confirmed_at", now)
     if tandem.state == Tandem.State.PROPOSED:
@@ -398,11 +402,12 @@ def share_reflection(*, reflection: Reflection, by: Membership) -> Reflection:
 def send_reflection_reminders(*, today: dt.date | None = None) -> int:
     """Invite each partner whose reflection is due; the event key makes a second run a no-op."""
     due = selectors.due_reflections(
-        Tandem.objects.select_related("peer__user", "professional__user", "team"), today=today
+        Tandem.objects.select_related("organisation", "peer__user", "professional__user", "team"), today=today
     )
-    for item in due:
-        with transaction.atomic():
-            notify(
+    # One insert for all of them (a second run is a no-op by the event keys), not a few queries each.
+    with transaction.atomic():
+        notify_all(
+            Event(
                 recipients=[item.author.user],
                 kind="tandem.reflection_due",
                 event_key=f"tandem:{item.tandem.pk}:reflection:{item.side}:{item.due_on.isoformat()}",
@@ -410,4 +415,6 @@ def send_reflection_reminders(*, today: dt.date | None = None) -> int:
                 url=item.tandem.get_absolute_url() + "reflections/new/",
                 context={"partner": item.tandem.partner_of(item.author).user.display_name},
             )
+            for item in due
+        )
     return len(due)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tandems/", include("pairing.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("supervision/", include("supervision.urls")),
+    path("volunteering/", include("volunteering.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("tandem.privacy_urls")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import (
     Membership,
@@ -15,6 +16,7 @@ from accounts.models import (
     TeamMembership,
     User,
 )
+from mentoring.models import MentorAssignment
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -83,3 +85,43 @@ def member(organisation: Organisation, *, team: Team | None = None, email: str |
             function=TeamMembership.Function.PEER if membership.is_peer else TeamMembership.Function.PROFESSIONAL,
         )
     return membership
+
+
+class MentorAssignmentFactory(factory.django.DjangoModelFactory):
+    """A current mentoring, agreed by the peer and the mentor (give ``peer`` and ``mentor``).
+
+    ``MentorAssignmentFactory(proposed=True, ...)`` makes a proposal that waits for both answers;
+    pass ``peer_accepted_at`` or ``mentor_accepted_at`` as well for one answer given.
+    """
+
+    class Meta:
+        model = MentorAssignment
+
+    organisation = factory.SelfAttribute("peer.organisation")
+    state = MentorAssignment.State.ACCEPTED
+    peer_accepted_at = factory.LazyFunction(timezone.now)
+    mentor_accepted_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        proposed = factory.Trait(
+            state=MentorAssignment.State.PROPOSED, peer_accepted_at=None, mentor_accepted_at=None
+        )
+
+
+def mentoring(peer: Membership, mentor: Membership, **fields: object) -> MentorAssignment:
+    """A current, agreed mentoring of ``peer`` by ``mentor``."""
+    return MentorAssignmentFactory(peer=peer, mentor=mentor, **fields)
+
+
+def proposed_mentoring(peer: Membership, mentor: Membership, **fields: object) -> MentorAssignment:
+    """A proposal of ``mentor`` for ``peer`` that waits for the answers."""
+    return MentorAssignmentFactory(peer=peer, mentor=mentor, proposed=True, **fields)
+
+
+def agreed_through_services(peer: Membership, mentor: Membership, *, by: User) -> MentorAssignment:
+    """Propose a mentor and let the peer and the mentor agree, through the real services."""
+    from mentoring import services
+
+    assignment = services.propose_mentor(peer=peer, mentor=mentor, by=by)
+    services.accept_mentoring(assignment=assignment, by=peer.user)
+    return services.accept_mentoring(assignment=assignment, by=mentor.user)

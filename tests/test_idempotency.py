@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import Irritation, MentorAssignment
+from mentoring.models import Irritation
+from tests.factories import MentorAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def _irritation_form(token: str) -> dict[str, str]:
 
 
 def test_raising_an_irritation_twice_with_the_same_form_creates_one_and_redirects_to_it(cast: Any) -> None:
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
     client = cast.client_for(cast.peer)
     url = reverse("mentoring:irritation_create")
     token = _token(client.get(url))
@@ -45,7 +46,7 @@ def test_raising_an_irritation_twice_with_the_same_form_creates_one_and_redirect
 
 
 def test_a_new_form_creates_a_new_irritation(cast: Any) -> None:
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
     client = cast.client_for(cast.peer)
     url = reverse("mentoring:irritation_create")
     client.post(url, _irritation_form(_token(client.get(url))))
@@ -68,7 +69,7 @@ def test_inviting_twice_with_the_same_form_sends_one_invitation(cast: Any) -> No
 def test_recording_a_check_in_twice_with_the_same_form_records_one(cast: Any) -> None:
     from mentoring.models import CheckIn
 
-    assignment = MentorAssignment.objects.create(
+    assignment = MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
         started_on=timezone.localdate() - timezone.timedelta(days=30),
     )

@@ -14,11 +14,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from mentoring import services as mentoring
 from mentoring.models import Irritation
 from mentoring.tasks import escalate_irritations
 from pairing import services as pairing
 from pairing.models import Tandem
+from tests.factories import agreed_through_services
 
 from .harness import Person, today
 
@@ -50,7 +50,7 @@ TEXT = {
 def paired(staff: object) -> Tandem:
     """The peer has her mentor and an active tandem with the professional."""
     lead = staff.team_lead.user  # type: ignore[attr-defined]
-    mentoring.assign_mentor(peer=staff.peer, mentor=staff.mentor, by=lead)  # type: ignore[attr-defined]
+    agreed_through_services(staff.peer, staff.mentor, by=lead)  # type: ignore[attr-defined]
     tandem = pairing.propose(
         team=staff.team, peer=staff.peer, professional=staff.professional, by=lead, accept_warnings=True  # type: ignore[attr-defined]
     )

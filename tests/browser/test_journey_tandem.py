@@ -14,11 +14,12 @@ import pytest
 from celery import current_app
 
 from accounts.models import Invitation, Membership
+from mentoring import services as mentoring_services
 from mentoring.models import MentorAssignment
 from pairing.models import Tandem
 from tandem.notifications.models import DeliverySettings
 
-from .harness import Mailbox, Person, today
+from .harness import Mailbox, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,15 +100,21 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     form = lead.page.locator("main form[method=post]")
     form.locator("select[name=peer]").select_option(str(peer.pk))
     form.locator("select[name=mentor]").select_option(str(staff.mentor.pk))  # type: ignore[attr-defined]
-    form.locator("input[name=started_on]").fill(today().isoformat())
     submit(lead)
+    proposal = MentorAssignment.objects.proposed().get(peer=peer, mentor=staff.mentor)  # type: ignore[attr-defined]
+    # Mentoring by consent: it begins when the peer has accepted and the mentor has agreed.
+    mentoring_services.accept_mentoring(assignment=proposal, by=peer.user)
+    mentoring_services.accept_mentoring(assignment=proposal, by=staff.mentor.user)  # type: ignore[attr-defined]
     assert MentorAssignment.objects.current().filter(peer=peer, mentor=staff.mentor).exists()  # type: ignore[attr-defined]
     assert "Mara Lindner" in lead.text()
 
     # ... and proposes the tandem; notes on the rules of practice are read and accepted.
-    lead.goto("/tandems/propose/", shot="propose", phone=True)
+    # First the team, then the people of that team (works without JavaScript).
+    lead.goto("/tandems/propose/", shot="propose-team", phone=True)
+    step = lead.page.locator("main form[method=get]")
+    step.locator("select[name=team]").select_option(str(team.pk))
+    lead.click_and_arrive(step.locator("button[type=submit]"), shot="propose")
     form = lead.page.locator("main form[method=post]")
-    form.locator("select[name=team]").select_option(str(team.pk))
     form.locator("select[name=peer]").select_option(str(peer.pk))
     form.locator("select[name=professional]").select_option(str(professional.pk))
     form.locator("textarea[name=purpose]").fill(

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from mentoring.models import MentorAssignment
 from pairing.models import Reflection, SupportProcess, Tandem
+from tests.factories import MentorAssignmentFactory
 
 from .harness import Person
 
@@ -21,7 +21,7 @@ def test_team_lead_and_partners_use_the_pairing_pages(
 ) -> None:
     cast = staff
     today = timezone.localdate()
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)  # type: ignore[attr-defined]
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)  # type: ignore[attr-defined]
     active = Tandem.objects.create(
         organisation=cast.organisation, team=cast.team, peer=cast.other_peer, professional=cast.professional,  # type: ignore[attr-defined]
         state="active", started_on=today - dt.timedelta(weeks=12), activated_on=today - dt.timedelta(weeks=12),

@@ -12,11 +12,12 @@ from django.utils import timezone
 from mentoring import services
 from mentoring.models import Irritation, MentorAssignment
 from pairing.models import Tandem
+from tests.factories import MentorAssignmentFactory
 
 
 @pytest.fixture
 def assignment(cast: Any) -> MentorAssignment:
-    return MentorAssignment.objects.create(
+    return MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor, assigned_by=cast.team_lead.user,
         started_on=timezone.localdate() - dt.timedelta(days=14),
     )

@@ -1,4 +1,5 @@
-"""Team leads assign mentors; history is kept; a tandem partner cannot be the mentor."""
+"""Team leads propose mentors (the mentoring begins when both agree); history is kept; a tandem partner
+cannot be the mentor."""
 
 from __future__ import annotations
 
@@ -13,19 +14,28 @@ from mentoring import escalation, services
 from mentoring.models import CheckIn, Irritation, MentorAssignment
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Notification
-from tests.factories import member
+from tests.factories import agreed_through_services, member
 
 
 def _post_assign(client, peer, mentor, **extra):
-    data = {"peer": peer.pk, "mentor": mentor.pk, "started_on": timezone.localdate().isoformat(), "check_in_every_weeks": 4}
+    data = {"peer": peer.pk, "mentor": mentor.pk, "check_in_every_weeks": 4}
     data.update(extra)
     return client.post(reverse("mentoring:assign"), data)
 
 
 @pytest.mark.parametrize("who", ["team_lead", "org_admin"])
-def test_lead_or_admin_assigns_a_mentor(cast, who):
+def test_lead_or_admin_proposes_a_mentor_and_it_begins_when_both_agree(cast, who):
     response = _post_assign(cast.client_for(getattr(cast, who)), cast.peer, cast.mentor)
     assert response.status_code == 302
+    proposal = MentorAssignment.objects.get(peer=cast.peer)
+    assert proposal.is_proposed and proposal.mentor == cast.mentor
+    assert not MentorAssignment.objects.current().exists()
+    assert AuditEvent.objects.filter(action="mentor.proposed").exists()
+    url = reverse("mentoring:proposal", args=[proposal.pk])
+    assert Notification.objects.get(recipient=cast.peer.user, kind="mentoring.mentor_proposed", channel="in_app").url == url
+    assert Notification.objects.get(recipient=cast.mentor.user, kind="mentoring.mentee_proposed", channel="in_app").url == url
+    for person in (cast.peer, cast.mentor):
+        assert cast.client_for(person).post(reverse("mentoring:proposal_accept", args=[proposal.pk])).status_code == 302
     assignment = MentorAssignment.objects.current().get(peer=cast.peer)
     assert assignment.mentor == cast.mentor
     assert AuditEvent.objects.filter(action="mentor.assigned").exists()
@@ -100,7 +110,7 @@ def test_mentor_must_have_the_mentor_role(cast):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.assign_mentor(peer=cast.peer, mentor=cast.professional, by=cast.team_lead.user)
+        services.propose_mentor(peer=cast.peer, mentor=cast.professional, by=cast.team_lead.user)
     assert not MentorAssignment.objects.exists()
 
 
@@ -114,6 +124,11 @@ def test_reassigning_keeps_history_and_one_active(cast, assignment):
     response = _post_assign(cast.client_for(cast.team_lead), cast.peer, cast.other_mentor)
     assert response.status_code == 302
     assert MentorAssignment.objects.filter(peer=cast.peer).count() == 2
+    # The current mentoring goes on until the new one is agreed by both.
+    assert MentorAssignment.objects.current().get(peer=cast.peer) == assignment
+    proposal = MentorAssignment.objects.proposed().get(peer=cast.peer)
+    services.accept_mentoring(assignment=proposal, by=cast.peer.user)
+    services.accept_mentoring(assignment=proposal, by=cast.other_mentor.user)
     current = MentorAssignment.objects.current().get(peer=cast.peer)
     assert current.mentor == cast.other_mentor
     assignment.refresh_from_db()
@@ -143,7 +158,7 @@ def test_open_irritations_stay_with_the_peer_when_the_mentoring_ends(cast, assig
     services.end_assignment(assignment=assignment, by=cast.team_lead.user)
     irritation.refresh_from_db()
     assert irritation.mentor is None and irritation.handover_pending
-    services.assign_mentor(peer=cast.peer, mentor=cast.other_mentor, by=cast.team_lead.user)
+    agreed_through_services(cast.peer, cast.other_mentor, by=cast.team_lead.user)
     irritation.refresh_from_db()
     assert irritation.mentor is None  # not without her consent
     assert services.hand_over(peer=cast.peer, by=cast.peer.user) == 1
@@ -185,7 +200,7 @@ def test_mentor_changes_the_check_in_interval(cast, assignment):
 def test_check_in_reminders_reach_both_once(cast):
     start = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
-        assignment = services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+        assignment = agreed_through_services(cast.peer, cast.mentor, by=cast.team_lead.user)
     due = assignment.started_on + dt.timedelta(weeks=4)
     kinds = Notification.objects.filter(channel="in_app", kind__startswith="mentoring.check_in")
     with time_machine.travel(start + dt.timedelta(days=20), tick=False):

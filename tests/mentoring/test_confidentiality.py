@@ -15,6 +15,7 @@ from mentoring import services, stats
 from mentoring.models import Irritation
 from tandem.audit.models import AuditEvent
 from tandem.notifications.models import Notification
+from tests.factories import agreed_through_services
 from tests.queries import pinned_queries
 
 from .conftest import normalised
@@ -177,7 +178,7 @@ def test_every_read_by_someone_else_is_audited(cast, assignment, raise_one):
 
 def test_old_mentor_loses_access_and_new_mentor_needs_the_peers_consent(cast, assignment, raise_one):
     irritation = raise_one()
-    services.assign_mentor(peer=cast.peer, mentor=cast.other_mentor, by=cast.team_lead.user)
+    agreed_through_services(cast.peer, cast.other_mentor, by=cast.team_lead.user)
     assert_same_as_missing(cast.client_for(cast.mentor), irritation)
     assert_same_as_missing(cast.client_for(cast.other_mentor), irritation)
     page = cast.client_for(cast.peer).get(reverse("mentoring:my_irritations")).content.decode()

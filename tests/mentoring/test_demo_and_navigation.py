@@ -8,6 +8,7 @@ from accounts import demo as accounts_demo
 from mentoring import demo, escalation
 from mentoring.models import Irritation, MentorAssignment, MentoringSettings
 from tandem.notifications.models import Notification
+from tests.factories import MentorAssignmentFactory
 
 from .conftest import raise_irritation
 
@@ -23,6 +24,10 @@ def test_demo_assigns_mentors_and_makes_reminders_arrive(db):
         members["peer2"].pk: members["mentor2"].pk,
         members["volunteer"].pk: members["mentor2"].pk,
     }
+    # Mentoring by consent: one proposal still waits for Jonas' and Mia's answers.
+    proposal = MentorAssignment.objects.proposed().get()
+    assert (proposal.peer, proposal.mentor) == (members["peer2"], members["mentor"])
+    assert proposal.peer_accepted_at is None and proposal.mentor_accepted_at is None
     assert Irritation.objects.count() == 2
     escalation.escalate_due()
     escalation.remind_check_ins()
@@ -87,7 +92,7 @@ def test_peer_start_page_shows_a_talk_that_is_due(cast):
 
     from django.utils import timezone
 
-    MentorAssignment.objects.create(
+    MentorAssignmentFactory(
         organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
         started_on=timezone.localdate() - dt.timedelta(weeks=4),
     )

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from mentoring.models import MentorAssignment
 from pairing.models import Tandem
+from tests.factories import MentorAssignmentFactory
 
 
 @pytest.fixture
 def mentored(cast: Any) -> Any:
     """Both of the cast's peers have an active mentor (rule of practice 1)."""
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.other_peer, mentor=cast.other_mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.other_peer, mentor=cast.other_mentor)
     return cast
 
 

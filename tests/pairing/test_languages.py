@@ -41,4 +41,4 @@ def test_partner_sees_my_tandems_in_english(cast, make_tandem):
     make_tandem(Tandem.State.PROPOSED)
     client = _client(cast, cast.peer, "en")
     body = client.get(reverse("tandems:mine")).content.decode()
-    assert "My tandems" in body and "proposed" in body
+    assert "My tandems" in body and "Proposed" in body

@@ -72,9 +72,9 @@ def test_rule_5_an_ended_tandem_does_not_count(cast, make_tandem):
     assert rules.pair_rule(cast.peer, cast.professional).ok
 
 
-def test_check_proposal_returns_all_five_rules_in_order(mentored):
+def test_check_proposal_returns_all_six_rules_in_order(mentored):
     explanations = rules.check_proposal(team=mentored.team, peer=mentored.peer, professional=mentored.professional)
-    assert [e.rule for e in explanations] == [1, 2, 3, 4, 5]
+    assert [e.rule for e in explanations] == [1, 2, 3, 4, 5, 6]
     assert all(e.ok for e in explanations)
 
 

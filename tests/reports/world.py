@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, PeerProfile, Service, Team, TeamMembership
-from mentoring.models import CheckIn, Irritation, MentorAssignment
+from mentoring.models import CheckIn, Irritation
 from pairing.models import SupportProcess, Tandem, TandemPause
 from supervision.models import Attendance, Series, Session, SupervisionGroup
-from tests.factories import OrganisationFactory, ServiceFactory, TeamFactory, member
+from tests.factories import MentorAssignmentFactory, OrganisationFactory, ServiceFactory, TeamFactory, member
 
 D = dt.date
 SINCE = D(2024, 1, 1)
@@ -87,7 +87,7 @@ def known_year(organisation: Organisation | None = None) -> Known:
 
     # Mentors: p1, p2, p3 all year; p4 from July (181 days without); v1 never (365 days without).
     for peer, start in ((p1, SINCE), (p2, SINCE), (p3, SINCE), (p4, D(2025, 7, 1))):
-        assignment = MentorAssignment.objects.create(organisation=organisation, peer=peer, mentor=mentor, started_on=start)
+        assignment = MentorAssignmentFactory(organisation=organisation, peer=peer, mentor=mentor, started_on=start)
         CheckIn.objects.create(assignment=assignment, held_on=D(2025, 9, 1), recorded_by=mentor.user)
 
     # Irritations that reached the mentor in 2025: five from Wohnen, one from the Krisendienst.
@@ -125,7 +125,7 @@ def scaled(organisation: Organisation, rows: int) -> None:
         professional = person(organisation, team, is_professional=True)
         t = tandem(team, peer, professional, started=D(2025, 1, 1 + i % 28), activated=D(2025, 2, 1 + i % 28), ended=D(2025, 3, 1 + i % 28) if i % 2 else None)
         TandemPause.objects.create(tandem=t, started_on=D(2025, 2, 1 + i % 27), ended_on=D(2025, 2, 2 + i % 27), reason="Pause")
-        assignment = MentorAssignment.objects.create(organisation=organisation, peer=peer, mentor=mentor, started_on=D(2025, 4, 1))
+        assignment = MentorAssignmentFactory(organisation=organisation, peer=peer, mentor=mentor, started_on=D(2025, 4, 1))
         CheckIn.objects.create(assignment=assignment, held_on=D(2025, 5, 1 + i % 28), recorded_by=mentor.user)
         irritation(peer, mentor, raised=D(2025, 6, 1 + i % 28), escalated=D(2025, 6, 10), resolved=D(2025, 7, 1) if i % 3 else None)
         SupportProcess.objects.create(organisation=organisation, tandem=t, client_code=f"K-{rows}-{i}", started_on=D(2025, 2, 1), planned_end_on=D(2026, 2, 1), ended_on=D(2025, 5, 1) if i % 2 else None)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.settings import redis_cache
+from tests.factories import MentorAssignmentFactory
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -33,10 +34,10 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_raising_an_irritation_works_with_the_broker_down(
     cast: Any, broker_down: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from mentoring.models import Irritation, MentorAssignment
+    from mentoring.models import Irritation
     from tandem.notifications.models import Channel, Notification
 
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
     client = cast.client_for(cast.peer)
     form = {
         "title": "Nicht gehört",
@@ -94,9 +95,9 @@ def test_database_connection_dropped_mid_request_saves_nothing_and_shows_a_clean
     from django.test import Client
 
     from mentoring import services
-    from mentoring.models import Irritation, MentorAssignment
+    from mentoring.models import Irritation
 
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
     real_record = services.record
     calls = {"n": 0}
 
