@@ -16,10 +16,12 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 from .harness import PageProblem, Person
 
 # Links a crawl never follows: signing out, files and feeds, the operators' tools, machine endpoints.
-SKIP_LINK = re.compile(r"logout|/admin/|\.ics\b|/ics/|download|export|\.json\b|/feed|/health/|/static/|/media/", re.I)
+SKIP_LINK = re.compile(r"logout|/admin/|\.ics\b|/ics/|/pdf/|\.pdf\b|download|export|\.json\b|/feed|/health/|/static/|/media/", re.I)
 # Forms a crawl never sends: an empty reason must not end, erase or cancel anything real.
 DESTRUCTIVE = re.compile(
     r"(?:^|[/_-])(?:end|delete|erase|revoke|cancel|withdraw|remove|decline|leave|pause|logout|deactivate|reset|regenerate)(?:[/_-]|$)",
@@ -132,8 +134,13 @@ def _visit(person: Person, url: str, result: Crawl, *, phone: bool) -> bool:
     where = url.removeprefix(person.base_url)
     try:
         response = person.page.goto(url)
-        status = response.status if response else 0
-        result.visited.append(where)
+    except PlaywrightError as error:
+        if "Download is starting" in str(error):
+            return False  # a file (a statement as PDF), not a page
+        raise
+    status = response.status if response else 0
+    result.visited.append(where)
+    try:
         person.arrive(phone=phone)
     except PageProblem as problem:
         result.problems.append(str(problem))

@@ -79,6 +79,9 @@ VISIBLE_TEXT_JS = """
   while ((node = walker.nextNode())) {
     const el = node.parentElement;
     if (!el || el.closest('script,style,template,[hidden],[aria-hidden="true"]')) continue;
+    // A long list of choices (the time zones: "Isle of Man") is names, not words of the interface.
+    const list = el.closest('select');
+    if (list && list.options.length > 50) continue;
     if (ownLanguage(el)) parts.push(node.textContent);
   }
   for (const el of document.body.querySelectorAll('[aria-label],[title],[placeholder],[alt],input[type=submit],input[type=button]')) {

@@ -25,6 +25,7 @@ DEMO = {
     "org_admin": "admin@example.org",
     "team_lead": "teamleitung@example.org",
     "peer": "peer@example.org",
+    "volunteer": "ehrenamt@example.org",  # a volunteer peer: hours, agreement, statements
     "mentor": "mentorin@example.org",
     "professional": "fachkraft@example.org",
     "supervisor": "supervision@example.org",
