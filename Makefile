@@ -13,7 +13,7 @@ export REDIS_URL_TEST ?= redis://127.0.0.1:6379/12
 # `make test` runs the suite on this many pytest-xdist workers (0: in this process, one test at a time).
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint typecheck check messages lock bench clean
+.PHONY: run test install lint typecheck check messages lock bench proof clean
 
 $(STAMP): $(DEVELOPMENT_SET)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy accounts pairing mentoring supervision reports tandem bench
+	$(BIN)/mypy accounts pairing mentoring supervision volunteering reports tandem bench
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -61,6 +61,11 @@ lock: $(STAMP)
 	  pyproject.toml -o $(PRODUCTION_SET)
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --universal $(LOCK_ARGS) \
 	  pyproject.toml --extra dev -c $(PRODUCTION_SET) -o $(DEVELOPMENT_SET)
+
+## The stateful proof of confidentiality over time, long profile (500 histories of 50 steps; prints its figures).
+proof: install
+	TANDEM_STATEFUL=long DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
+	  $(BIN)/pytest -p no:xdist -q tests/trust/test_stateful.py $(PYTEST_ARGS)
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem_bench} DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python manage.py bench $(BENCH_ARGS)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 
 from tandem.web import get_or_404
 
+from . import rules
 from .http import AuthenticatedHttpRequest
 from .models import Invitation, Membership, Service, Team, TeamMembership
 
@@ -60,3 +61,25 @@ def get_team_membership_for_manager(request: HttpRequest, pk: int) -> TeamMember
 def get_invitation_for_manager(request: HttpRequest, pk: int) -> Invitation:
     manager = manager_membership(request)
     return get_or_404(Invitation.objects.visible_to(request.user).filter(organisation=manager.organisation), pk)
+
+
+def may_create_teams(membership: Membership) -> bool:
+    """Whether the person can create a team anywhere (the pages offer the action only then)."""
+    return rules.services_run_by(membership).exists()
+
+
+def get_team_to_run(request: HttpRequest, pk: int) -> Team:
+    """A team whose members and archiving this person decides (accounts.rules.may_run_team), else 404."""
+    manager = manager_membership(request)
+    team = get_team_for_manager(request, pk)
+    if not rules.may_run_team(manager, team):
+        raise Http404
+    return team
+
+
+def get_team_membership_to_run(request: HttpRequest, pk: int) -> TeamMembership:
+    manager = manager_membership(request)
+    team_membership = get_team_membership_for_manager(request, pk)
+    if not rules.may_run_team(manager, team_membership.team):
+        raise Http404
+    return team_membership

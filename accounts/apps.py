@@ -15,11 +15,12 @@ class AccountsConfig(AppConfig):
 
         from . import attention, demo, members, privacy
         from .models import Role
-        from .services import INVITATION_KIND, invitation_email_context
+        from .services import INVITATION_KIND, OPERATOR_CHANGE_KIND, invitation_email_context
 
         register_nav(
             NavItem(_("Start"), "home", order=0),
             NavItem(_("Organisation"), "accounts:organisation", frozenset({Role.ORG_ADMIN}), order=80),
+            NavItem(_("Teams"), "accounts:team_list", frozenset({Role.TEAM_LEAD}), order=80),
             NavItem(_("People"), "accounts:member_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=81),
             NavItem(_("Invitations"), "accounts:invitation_list", frozenset({Role.ORG_ADMIN, Role.TEAM_LEAD}), order=82),
         )
@@ -28,6 +29,7 @@ class AccountsConfig(AppConfig):
         register_demo(demo.seed_demo, order=0)
         register_demo_logins(demo.logins)
         register_members(members.current_members)
+        kinds.register_roles_of_user(members.roles_of_user)
         # The invitee has no account yet: the e-mail goes to the invitation's address, and its
         # link is put in when it is sent (only the token's hash is stored).
         kinds.register(
@@ -39,9 +41,19 @@ class AccountsConfig(AppConfig):
                 context=invitation_email_context,
             )
         )
+        # An operator's change to a person: she is always told, at once.
+        kinds.register(
+            kinds.NotificationKind(OPERATOR_CHANGE_KIND, _("An operator changed something about you"), digest_allowed=False)
+        )
         register_actions(
             {
+                "operator.added": _("Created by an operator"),
+                "operator.changed": _("Changed by an operator"),
+                "operator.deleted": _("Deleted by an operator"),
+                "operator.password_reset_sent": _("Password link sent by an operator"),
+                "operator.second_factor_removed": _("Second factor removed by an operator"),
                 "invitation.sent": _("Invitation sent"),
+                "invitation.updated": _("Invitation updated and sent again"),
                 "invitation.accepted": _("Invitation accepted"),
                 "invitation.revoked": _("Invitation revoked"),
                 "membership.roles_changed": _("Roles changed"),
@@ -56,7 +68,8 @@ class AccountsConfig(AppConfig):
                 "profile.changed": _("Profile changed"),
                 "placement_conflict.declared": _("Placement conflict declared"),
                 "placement_conflict.withdrawn": _("Placement conflict withdrawn"),
-                "lived_experience.changed": _("Disclosure setting changed"),
                 "organisation.settings_changed": _("Organisation settings changed"),
             }
         )
+        # A professional's disclosure choices: recorded, and shown to nobody but himself.
+        register_actions({"lived_experience.changed": _("Disclosure setting changed")}, private=True)

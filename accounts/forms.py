@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from allauth.core import context as allauth_context
+from allauth.mfa.totp import forms as allauth_totp_forms
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.idempotency import OnceFormMixin
 
 from . import zones
+from .middleware import record_enrolment
 from .models import Membership, Organisation, PeerProfile, ProfessionalProfile, Role, Service, Team, User
 
 
@@ -64,6 +67,22 @@ class ProfileForm(forms.ModelForm):
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple, choices=Role.choices)
+    led_services = forms.ModelMultipleChoiceField(
+        label=_("Services this team lead runs"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("She creates and runs the teams of these services. None chosen: all services of the organisation."),
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation is None:
+            del self.fields["led_services"]
+        else:
+            cast(forms.ModelMultipleChoiceField, self.fields["led_services"]).queryset = Service.objects.active().filter(
+                organisation=organisation
+            )
 
 
 class NameForm(forms.Form):
@@ -74,9 +93,14 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, services: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.active().filter(organisation=organisation)
+        # ``services``: the ones this person runs (accounts.rules.services_run_by); others are refused.
+        if services is None:
+            services = Service.objects.active().filter(organisation=organisation)
+        field = cast(forms.ModelChoiceField, self.fields["service"])
+        field.queryset = services
+        field.error_messages["invalid_choice"] = _("You can create teams only in the services you run.")
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -141,3 +165,12 @@ class PlacementConflictForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.active().filter(organisation=organisation)
+
+
+class ActivateTOTPForm(allauth_totp_forms.ActivateTOTPForm):
+    """allauth's set-up form; a code it accepts also verifies this session (accounts.middleware)."""
+
+    def clean_code(self) -> str:
+        code: str = super().clean_code()
+        record_enrolment(allauth_context.request, self.user)
+        return code

@@ -13,3 +13,5 @@ class AuthenticatedHttpRequest(HttpRequest):
 
     user: User
     membership: Membership | None
+    # Every active membership of hers (the chosen one among them), read on this request.
+    active_memberships: list[Membership]

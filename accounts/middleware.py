@@ -22,6 +22,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 LANGUAGE_SESSION_KEY = "tandem_language"
 SESSION_STARTED_KEY = "tandem_session_started"
 ORGANISATION_SESSION_KEY = "tandem_organisation"
+MFA_NEXT_SESSION_KEY = "tandem_mfa_next"
 
 
 class SessionLifetimeMiddleware:
@@ -92,6 +93,7 @@ class MembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen_membership: Membership | None = None
+        memberships: list[Membership] = []
         if request.user.is_authenticated:
             from .models import Membership
 
@@ -104,11 +106,20 @@ class MembershipMiddleware:
             )
         # What AuthenticatedHttpRequest.membership promises the views.
         cast("AuthenticatedHttpRequest", request).membership = chosen_membership
+        # All of them, for the rules that look across organisations (the second factor), read
+        # fresh on every request like the chosen one.
+        cast("AuthenticatedHttpRequest", request).active_memberships = memberships
         return self.get_response(request)
 
 
 class RequireMfaMiddleware:
-    """Send people whose organisation requires a second factor to set one up first."""
+    """Before anything confidential: a second factor, set up and verified in this session.
+
+    Required when any active membership of the person asks for it for a role she holds
+    (``accounts.rules.second_factor_required``), whichever organisation is selected: her access
+    spans all of them. Asked on every request, so switching the requirement on applies to sessions
+    already open, and switching it off relaxes them at once.
+    """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/language/", "/security/")
 
@@ -116,21 +127,46 @@ class RequireMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = getattr(request, "membership", None)
         if (
-            membership is not None
-            and membership.needs_mfa
+            request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not _has_mfa(request.user)
+            and second_factor_missing(request)
         ):
+            if request.method == "GET":
+                # Where she was going: offered again once the second factor is confirmed.
+                request.session[MFA_NEXT_SESSION_KEY] = request.get_full_path()
             return redirect(reverse("accounts:mfa_required"))
         return self.get_response(request)
 
 
-def _has_mfa(user: object) -> bool:
+def has_second_factor(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def verified_in_this_session(request: HttpRequest) -> bool:
+    """Whether this session has seen a code of the person's second factor (at sign-in, when she
+    set it up here, or when she confirmed it afterwards). A session signed in with the password
+    alone, before a factor existed or on another device, has not."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+def second_factor_missing(request: HttpRequest) -> bool:
+    from .rules import second_factor_required
+
+    if not second_factor_required(request.user, getattr(request, "active_memberships", None)):
+        return False
+    return not (has_second_factor(request.user) and verified_in_this_session(request))
+
+
+def record_enrolment(request: HttpRequest, user: object) -> None:
+    """Setting up the authenticator app checks a code from it: that verifies this session."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    record_authentication(request, user, "mfa", type="totp", enrolled=True)  # type: ignore[arg-type]
 
 
 class NoStoreForPersonalDataMiddleware:

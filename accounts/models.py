@@ -257,6 +257,10 @@ class Membership(models.Model):
     is_external = models.BooleanField(_("external"), default=False)
     started_on = models.DateField(_("since"), default=timezone.localdate)
     ended_on = models.DateField(_("until"), null=True, blank=True)
+    # The services whose teams a team lead creates and runs (accounts.rules.services_run_by).
+    led_services = models.ManyToManyField(
+        Service, blank=True, related_name="leads", verbose_name=_("services led")
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -346,10 +350,12 @@ class PeerProfile(models.Model):
 
 class ProfessionalProfile(models.Model):
     class Visibility(models.TextChoices):
+        # Who sees it is decided in one place: accounts.disclosure.sees_lived_experience.
         NOBODY = "nobody", _("Nobody")
-        MENTOR = "mentor", _("My mentor")
-        TEAM = "team", _("My team")
-        ORGANISATION = "organisation", _("My organisation")
+        TANDEM = "tandem", _("My tandem partners")
+        TEAM = "team", _("The people of my team")
+        PEERS = "peers", _("The peers of my organisation")
+        ORGANISATION = "organisation", _("Everyone in my organisation")
 
     membership = models.OneToOneField(
         Membership,

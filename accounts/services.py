@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from tandem.notifications import services as notifications
 from tandem.notifications.kinds import Obsolete
 from tandem.notifications.models import Notification
 
+from . import rules
 from .models import (
     ROLE_FIELDS,
     Invitation,
@@ -81,6 +85,24 @@ def invite(
     email = email.strip().lower()
     if Membership.objects.active().filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of your organisation.")})
+    # One unanswered invitation per address: inviting again updates it (roles, team, a fresh link
+    # and expiry) instead of sending a second link that would offer other roles.
+    existing = (
+        open_invitations(organisation=organisation, email=email).select_for_update().order_by("-created_at").first()
+    )
+    if existing is not None:
+        existing.roles = [str(r) for r in chosen]
+        existing.team = team
+        if full_name.strip():
+            existing.full_name = full_name.strip()
+        existing.expires_at = Invitation.default_expiry()
+        token = existing.new_link()
+        existing.save(update_fields=["roles", "team", "full_name", "expires_at", "link_nonce", "token_hash"])
+        record(
+            actor=by, action="invitation.updated", obj=existing, organisation=organisation, detail={"roles": existing.roles}
+        )
+        _queue_invitation_email(existing, by=by)
+        return existing, token
     invitation = Invitation(
         organisation=organisation,
         email=email,
@@ -95,6 +117,13 @@ def invite(
     record(actor=by, action="invitation.sent", obj=invitation, organisation=organisation, detail={"roles": invitation.roles})
     _queue_invitation_email(invitation, by=by)
     return invitation, token
+
+
+def open_invitations(*, organisation: Organisation, email: str) -> QuerySet[Invitation]:
+    """The invitations to ``email`` that nobody accepted or revoked yet (also those that expired)."""
+    return Invitation.objects.filter(
+        organisation=organisation, email__iexact=email.strip(), accepted_at__isnull=True, revoked_at__isnull=True
+    )
 
 
 INVITATION_KIND = "accounts.invitation"
@@ -220,7 +249,10 @@ def _ensure_profiles(membership: Membership) -> None:
 
 
 @transaction.atomic
-def set_roles(*, membership: Membership, roles: Iterable[str], by: User) -> Membership:
+def set_roles(
+    *, membership: Membership, roles: Iterable[str], by: User, led_services: Iterable[Service] | None = None
+) -> Membership:
+    """Set the roles; ``led_services`` (if given) names the services a team lead runs."""
     chosen = validate_roles(roles)
     before = [str(r) for r in membership.roles]
     if membership.user_id == by.pk and membership.is_org_admin and Role.ORG_ADMIN not in chosen:
@@ -231,12 +263,17 @@ def set_roles(*, membership: Membership, roles: Iterable[str], by: User) -> Memb
         setattr(membership, field, role in chosen)
     membership.save()
     _ensure_profiles(membership)
+    detail: dict[str, Any] = {"before": before, "after": [str(r) for r in chosen]}
+    if led_services is not None:
+        led = [s for s in led_services if s.organisation_id == membership.organisation_id] if membership.is_team_lead else []
+        membership.led_services.set(led)
+        detail["led_services"] = [s.pk for s in led]
     record(
         actor=by,
         action="membership.roles_changed",
         obj=membership,
         organisation=membership.organisation,
-        detail={"before": before, "after": [str(r) for r in chosen]},
+        detail=detail,
     )
     return membership
 
@@ -307,8 +344,17 @@ def archive_service(*, service: Service, by: User) -> Service:
     return service
 
 
+def _refuse_unless_runs(service: Service, by: User) -> None:
+    runner = Membership.objects.active().filter(user=by, organisation_id=service.organisation_id).first()
+    if runner is None or not rules.services_run_by(runner).filter(pk=service.pk).exists():
+        raise ValidationError(_("You can create and run teams only in the services you run."))
+
+
 @transaction.atomic
 def create_team(*, service: Service, name: str, by: User) -> Team:
+    _refuse_unless_runs(service, by)
+    if Team.objects.filter(service=service, name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("A team with this name exists already in this service.")})
     team = Team(organisation=service.organisation, service=service, name=name.strip())
     team.full_clean()
     team.save()
@@ -318,6 +364,7 @@ def create_team(*, service: Service, name: str, by: User) -> Team:
 
 @transaction.atomic
 def archive_team(*, team: Team, by: User) -> Team:
+    _refuse_unless_runs(team.service, by)
     team.archived_at = timezone.now()
     team.save(update_fields=["archived_at"])
     record(actor=by, action="team.archived", obj=team, organisation=team.organisation)
@@ -419,3 +466,52 @@ def update_member_details(
             detail={"fields": sorted(changed)},
         )
     return profile
+
+
+# --- what operators do in Django admin ---------------------------------------------------------
+
+OPERATOR_CHANGE_KIND = "accounts.operator_changed"
+
+
+def person_of(obj: models.Model) -> User | None:
+    """The person an admin object is about (whose account, membership or details it is)."""
+    if isinstance(obj, User):
+        return obj
+    if isinstance(obj, Membership):
+        return obj.user
+    if isinstance(obj, PeerProfile | ProfessionalProfile | TeamMembership):
+        return obj.membership.user
+    if isinstance(obj, Authenticator):
+        return obj.user  # type: ignore[no-any-return]
+    return None
+
+
+def operator_changed(
+    request: HttpRequest,
+    obj: models.Model,
+    *,
+    action: str,
+    fields: Sequence[str] = (),
+    people: Sequence[Any] | None = None,
+) -> None:
+    """Record an operator's change to a person and tell her (in Tandem and by e-mail, via the outbox)."""
+    if people is None:
+        person = person_of(obj)
+        people = [person] if person is not None else []
+    event = record(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        organisation=getattr(obj, "organisation", None),
+        detail={"model": obj._meta.model_name, "fields": sorted(fields)},
+    )
+    if not people:
+        return
+    notifications.notify(
+        recipients=people,
+        kind=OPERATOR_CHANGE_KIND,
+        event_key=f"operator:{event.pk}",
+        url=reverse("accounts:profile"),
+        # Names of fields only, never their values.
+        context={"action": action, "model": str(obj._meta.model_name), "fields": sorted(fields)},
+    )

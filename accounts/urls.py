@@ -20,6 +20,7 @@ urlpatterns = [
     path("organisation/services/new/", views.service_create, name="service_create"),
     path("organisation/services/<int:pk>/", views.service_detail, name="service_detail"),
     path("organisation/services/<int:pk>/archive/", views.service_archive, name="service_archive"),
+    path("organisation/teams/", views.team_list, name="team_list"),
     path("organisation/teams/new/", views.team_create, name="team_create"),
     path("organisation/teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("organisation/teams/<int:pk>/members/", views.team_add_member, name="team_add_member"),

@@ -8,19 +8,20 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tandem import web
+from tandem.audit.models import AuditEvent
 from tandem.audit.services import timeline
 
-from . import access, privacy, rules, selectors, services
+from . import access, disclosure, privacy, rules, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AddToTeamForm,
@@ -36,7 +37,13 @@ from .forms import (
     TeamForm,
 )
 from .http import AuthenticatedHttpRequest
-from .middleware import LANGUAGE_SESSION_KEY, ORGANISATION_SESSION_KEY
+from .middleware import (
+    LANGUAGE_SESSION_KEY,
+    MFA_NEXT_SESSION_KEY,
+    ORGANISATION_SESSION_KEY,
+    has_second_factor,
+    second_factor_missing,
+)
 from .models import (
     Invitation,
     Membership,
@@ -111,6 +118,7 @@ def invitation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
     def invite(data: dict[str, Any]) -> Invitation:
+        updating = services.open_invitations(organisation=manager.organisation, email=data["email"]).exists()
         invitation, _token = services.invite(
             by=request.user,
             organisation=manager.organisation,
@@ -119,7 +127,17 @@ def invitation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             roles=data["roles"],
             team=data["team"],
         )
-        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        if updating:
+            messages.success(
+                request,
+                _(
+                    "%(email)s already had an open invitation. It now offers the roles and team you chose, "
+                    "with a new link sent by e-mail; the earlier link no longer works."
+                )
+                % {"email": invitation.email},
+            )
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return invitation
 
     return web.submit(
@@ -187,6 +205,13 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         prof, _created = ProfessionalProfile.objects.get_or_create(membership=membership)
         context["lived_experience_form"] = LivedExperienceForm(
             initial={"has_lived_experience": prof.has_lived_experience, "visible_to": prof.lived_experience_visible_to}
+        )
+        # What he is told comes from the rule that decides: who sees it now, and his own changes
+        # (which appear in nobody else's view).
+        context["disclosed"] = prof.has_lived_experience and prof.lived_experience_visible_to != ProfessionalProfile.Visibility.NOBODY
+        context["disclosure_audience"] = disclosure.audience(membership) if context["disclosed"] else []
+        context["disclosure_changes"] = (
+            AuditEvent.objects.for_object(membership).filter(action="lived_experience.changed", actor=user)[:5]
         )
     return web.render_form(request, "accounts/profile.html", context, form)
 
@@ -271,7 +296,17 @@ def switch_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def mfa_required(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "accounts/mfa_required.html")
+    """Why a second factor is asked for, and the one step that is missing: set it up, or confirm it."""
+    next_url = str(request.session.get(MFA_NEXT_SESSION_KEY, ""))
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    context = {
+        "organisations": rules.organisations_requiring_second_factor(request.user),
+        "has_factor": has_second_factor(request.user),
+        "missing": second_factor_missing(request),
+        "next": next_url or reverse("home"),
+    }
+    return render(request, "accounts/mfa_required.html", context)
 
 
 # --- Organisation management -----------------------------------------------------------------
@@ -319,8 +354,15 @@ def service_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def service_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     service = access.get_service_for_manager(request, pk)
+    manager = access.manager_membership(request)
     teams = Team.objects.visible_to(request.user).filter(service=service)
-    return render(request, "accounts/service_detail.html", {"service": service, "teams": teams, "events": timeline(service)[:20]})
+    context = {
+        "service": service,
+        "teams": teams,
+        "runs_service": rules.services_run_by(manager).filter(pk=service.pk).exists(),
+        "events": timeline(service)[:20],
+    }
+    return render(request, "accounts/service_detail.html", context)
 
 
 @login_required
@@ -340,21 +382,39 @@ def service_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:organisation")
 
 
+@require_GET
+@login_required
+def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The teams of the services this person runs, and where she creates a new one."""
+    manager = access.manager_membership(request)
+    run = rules.services_run_by(manager)
+    services_qs = run.prefetch_related(Prefetch("teams", queryset=Team.objects.active().order_by("name")))
+    context = {
+        "services": services_qs,
+        "team_form": TeamForm(organisation=manager.organisation, services=run),
+        "is_admin": manager.is_org_admin,
+    }
+    return render(request, "accounts/team_list.html", context)
+
+
 @require_POST
 @login_required
 def team_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    admin = access.admin_membership(request)
-    form = TeamForm(request.POST, organisation=admin.organisation)
+    manager = access.manager_membership(request)
+    back = "accounts:organisation" if request.POST.get("from") == "organisation" and manager.is_org_admin else "accounts:team_list"
+    form = TeamForm(request.POST, organisation=manager.organisation, services=rules.services_run_by(manager))
     if form.is_valid():
         try:
             team = services.create_team(service=form.cleaned_data["service"], name=form.cleaned_data["name"], by=request.user)
-            messages.success(request, _("Team created."))
+            messages.success(request, _("Team created. Now add its peers and professionals."))
             return redirect(team)
-        except ValidationError:
-            messages.error(request, _("A team with this name exists already in this service."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    elif "service" in form.errors and request.POST.get("service"):
+        messages.error(request, _("You can create teams only in the services you run."))
     else:
         messages.error(request, _("Please give the team a name and choose its service."))
-    return redirect("accounts:organisation")
+    return redirect(back)
 
 
 @login_required
@@ -371,6 +431,7 @@ def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "former": former,
             "add_form": AddToTeamForm(organisation=manager.organisation),
+            "may_run": rules.may_run_team(manager, team),
             "events": timeline(team)[:20],
         },
     )
@@ -379,7 +440,7 @@ def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def team_add_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    team = access.get_team_for_manager(request, pk)
+    team = access.get_team_to_run(request, pk)
     manager = access.manager_membership(request)
     form = AddToTeamForm(request.POST, organisation=manager.organisation)
     if not form.is_valid():
@@ -395,8 +456,7 @@ def team_add_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def team_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    team = access.get_team_for_manager(request, pk)
-    access.admin_membership(request)
+    team = access.get_team_to_run(request, pk)
     if request.method != "POST":
         return web.confirm(
             request,
@@ -407,12 +467,12 @@ def team_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     services.archive_team(team=team, by=request.user)
     messages.success(request, _("Team archived."))
-    return redirect("accounts:organisation")
+    return redirect("accounts:team_list")
 
 
 @login_required
 def team_membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    team_membership = access.get_team_membership_for_manager(request, pk)
+    team_membership = access.get_team_membership_to_run(request, pk)
     team = team_membership.team
     if request.method != "POST":
         return web.confirm(
@@ -468,7 +528,10 @@ def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect(member)
     context = {
         "member": member,
-        "roles_form": RolesForm(initial={"roles": [r.value for r in member.roles]}),
+        "roles_form": RolesForm(
+            initial={"roles": [r.value for r in member.roles], "led_services": list(member.led_services.all())},
+            organisation=manager.organisation,
+        ),
         "can_edit_roles": manager.is_org_admin,
         "peer_form": peer_form,
         "prof_form": prof_form,
@@ -483,14 +546,19 @@ def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_roles(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_member_for_manager(request, pk)
-    access.admin_membership(request)
-    form = RolesForm(request.POST)
+    admin = access.admin_membership(request)
+    form = RolesForm(request.POST, organisation=admin.organisation)
     if not form.is_valid():
         messages.error(request, _("Choose at least one role."))
         return redirect(member)
     return web.act(
         request,
-        lambda: services.set_roles(membership=member, roles=form.cleaned_data["roles"], by=request.user),
+        lambda: services.set_roles(
+            membership=member,
+            roles=form.cleaned_data["roles"],
+            by=request.user,
+            led_services=form.cleaned_data["led_services"],
+        ),
         success=_("Roles saved."),
         next_url=member,
     )

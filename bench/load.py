@@ -43,6 +43,9 @@ def _combine(runs: list[dict[str, Any]], seconds: int) -> dict[str, Any]:
 
 
 def _free_port() -> int:
+    # BENCH_PORT pins the port (a shared machine hands each user a range); otherwise any free one.
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

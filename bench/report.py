@@ -63,8 +63,39 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             "figure": ("index" if sweep["large"]["index_used"] else "no index") if ok else "-",
             "met": sweep["large"]["index_used"] if ok else None,
         })
+    rows += _per_item_targets(result["sweeps"])
     for row in rows:
         row["verdict"] = _verdict(row["met"])
+    return rows
+
+
+# The escalation sweep per due irritation, against the outbox sender per e-mail in the same run.
+ESCALATION_QUERIES_PER_ITEM = 4
+ESCALATION_COST_FACTOR = 3
+
+
+def _per_item(sweep: dict[str, Any], size: str = "large") -> tuple[float, float] | None:
+    """(queries, milliseconds) per due row at one table size, or None if not measured."""
+    if sweep.get("status") != "ok" or not sweep[size].get("due"):
+        return None
+    due = sweep[size]["due"]
+    return sweep[size]["queries"] / due, sweep[size]["median_ms"] / due
+
+
+def _per_item_targets(sweeps: dict[str, Any]) -> list[dict[str, Any]]:
+    escalation = _per_item(sweeps.get("escalation", {}))
+    outbox = _per_item(sweeps.get("outbox", {}))
+    rows = [{
+        "target": f"escalation sweep: at most {ESCALATION_QUERIES_PER_ITEM} queries per due irritation",
+        "figure": f"{escalation[0]:.2f}" if escalation else "-",
+        "met": (escalation[0] <= ESCALATION_QUERIES_PER_ITEM) if escalation else None,
+    }]
+    ratio = escalation[1] / outbox[1] if escalation and outbox and outbox[1] else None
+    rows.append({
+        "target": f"escalation sweep: time per due irritation within {ESCALATION_COST_FACTOR}x of the outbox sender per e-mail",
+        "figure": f"{escalation[1]:.2f} / {outbox[1]:.2f} ms = {ratio:.2f}x" if escalation and outbox and ratio else "-",
+        "met": (ratio <= ESCALATION_COST_FACTOR) if ratio is not None else None,
+    })
     return rows
 
 

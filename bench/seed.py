@@ -42,6 +42,7 @@ from supervision.models import (
     SupervisionGroup,
 )
 from tandem.notifications.models import Notification
+from volunteering.models import HourEntry, VolunteerAgreement
 
 from .copy import copy_rows, reserve_ids
 
@@ -443,6 +444,36 @@ def seed_supervision(blocks: list[OrgIds], report: SeedReport) -> None:
 
 BlockSeeder = Callable[[list[OrgIds], SeedReport], None]
 
+VOLUNTEERS = [p for p in PEERS if p % 5 == 0]  # as in the peer profiles above
+HOURS_PER_VOLUNTEER = 40
+
+
+def seed_volunteering(blocks: list[OrgIds], report: SeedReport) -> None:
+    """Each volunteer has an agreement from 90 days ago and 40 entries over the last 60 days."""
+    today = timezone.localdate()
+    agreements = VolunteerAgreement.objects.bulk_create(
+        VolunteerAgreement(
+            organisation_id=b.id, volunteer_id=b.memberships[p], valid_from=today - dt.timedelta(days=90),
+            activity="Genesungsbegleitung", allowance_kind="26a", rate_kind="hour", rate_cents=1000, hours_per_week=4,
+            declared_on=today - dt.timedelta(days=90), created_by_id=b.users[LEADS[0]],
+        )
+        for b in blocks for p in VOLUNTEERS
+    )
+    report.add("volunteer agreements", len(agreements))
+    rows = [
+        (a.organisation_id, a.volunteer_id, a.pk, today - dt.timedelta(days=k * 60 // HOURS_PER_VOLUNTEER), 60 + k % 3 * 30,
+         "tandem", "26a", (60 + k % 3 * 30) * 1000 // 60, 0, "", "", "", "approved" if k % 4 else "submitted", "",
+         timezone.now())
+        for a in agreements for k in range(HOURS_PER_VOLUNTEER)
+    ]
+    report.add("hour entries", copy_rows(
+        HourEntry,
+        ["organisation_id", "volunteer_id", "agreement_id", "date", "minutes", "kind", "allowance_kind", "amount_cents",
+         "expense_cents", "expense_note", "receipt", "receipt_content_type", "status", "reject_reason", "created_at"],
+        rows,
+    ))
+
+
 SEEDERS: list[BlockSeeder] = [
     seed_tandems,
     seed_reflections,
@@ -450,6 +481,7 @@ SEEDERS: list[BlockSeeder] = [
     seed_notifications,
     seed_irritations,
     seed_supervision,
+    seed_volunteering,
 ]
 
 CHUNK = 5  # organisations per COPY batch: keeps the seeder's memory flat at any scale

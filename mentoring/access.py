@@ -6,18 +6,63 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from accounts.access import manager_membership, own_membership
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from tandem.audit.services import record_read
 from tandem.web import get_or_404
 
-from .models import Irritation, MentorAssignment
+from .models import EscalationStep, Irritation, MentorAssignment, MentoringSettings
 
 
-def get_irritation(request: HttpRequest, pk: int, *, read: bool = True) -> Irritation:
-    """The one door to an irritation: ``Irritation.objects.visible_to``; reads by others are audited."""
-    irritation: Irritation = get_or_404(Irritation.objects.visible_to(request.user), pk)
-    if read and irritation.peer.user_id != request.user.pk:
+def get_irritation(request: HttpRequest, pk: int) -> Irritation:
+    """The one door to an irritation: ``Irritation.objects.visible_to``.
+
+    Fetching is not reading: whatever response then shows its text or thread calls ``shown``.
+    """
+    irritation: Irritation = get_or_404(
+        Irritation.objects.visible_to(request.user).select_related("shared_with_lead__user"), pk
+    )
+    return irritation
+
+
+def shown(request: HttpRequest, irritation: Irritation) -> None:
+    """Record that ``irritation``'s text is shown to the requester: every read by someone other
+    than the peer who wrote it is audited, whichever page (or refusal, or invalid form) shows it."""
+    if irritation.peer.user_id != request.user.pk:
         record_read(reader=request.user, obj=irritation, author=irritation.peer.user)
+
+
+def get_irritation_for_backup(request: AuthenticatedHttpRequest, pk: int) -> Irritation:
+    """An irritation waiting for its mentor, for the backup person who was told about it.
+
+    She was told (her notice of it exists) and is still someone who may act as backup: an active
+    member of its organisation who is the organisation's backup person, a team lead or an org admin,
+    and not the peer herself. The irritation still waits: open, with a mentor stage, unacknowledged.
+    Its content never reaches this door's pages.
+    """
+    from tandem.notifications.models import Notification
+
+    irritation: Irritation = get_or_404(
+        Irritation.objects.open()
+        .with_mentor()
+        .filter(acknowledged_at__isnull=True, steps__kind=EscalationStep.Kind.BACKUP)
+        .exclude(peer__user=request.user)
+        .select_related("peer__user", "mentor__user", "organisation")
+        .distinct(),
+        pk,
+    )
+    settings = MentoringSettings.for_organisation(irritation.organisation_id)
+    qualifies = Membership.objects.active().filter(user=request.user, organisation_id=irritation.organisation_id)
+    qualifies = qualifies.filter(
+        Q(pk=settings.backup_id) | Q(is_team_lead=True) | Q(is_org_admin=True)
+    ) if settings.backup_id else qualifies.filter(Q(is_team_lead=True) | Q(is_org_admin=True))
+    told = Notification.objects.filter(
+        recipient=request.user,
+        kind="mentoring.irritation_backup",
+        dedupe_key__startswith=f"irritation:{irritation.pk}:backup:",
+    )
+    if not qualifies.exists() or not told.exists():
+        raise Http404
     return irritation
 
 

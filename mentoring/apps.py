@@ -9,12 +9,14 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Role
         from pairing.ports import MentorFacts, register_mentor_facts
+        from tandem import freshness
         from tandem.audit.models import register_actions
         from tandem.demo import register_demo
         from tandem.navigation import NavItem, register_attention, register_nav
         from tandem.notifications import kinds, sweeps
 
         from . import attention, demo, privacy, selectors, stats
+        from .models import Irritation, MentorAssignment
 
         register_nav(
             NavItem(_("My irritations"), "mentoring:my_irritations", frozenset({Role.PEER}), order=20),
@@ -22,6 +24,8 @@ class MentoringConfig(AppConfig):
             NavItem(_("Mentors"), "mentoring:lead_overview", frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), order=22),
         )
         register_attention(attention.items)
+        # The team lead dashboard counts mentor assignments and irritations (see tandem.freshness).
+        freshness.watch("dashboard", MentorAssignment, Irritation)
         privacy.register()
         register_demo(demo.seed, order=10)
         register_mentor_facts(
@@ -34,25 +38,37 @@ class MentoringConfig(AppConfig):
             )
         )
         K = kinds.NotificationKind
+        # Who each kind can reach (the notification settings offer a person only those).
+        PEER, MENTOR, LEAD = frozenset({Role.PEER}), frozenset({Role.MENTOR}), frozenset({Role.TEAM_LEAD})
+        PEER_OR_MENTOR = PEER | MENTOR
         kinds.register(
-            K("mentoring.mentor_proposed", _("A mentor is proposed for you")),
-            K("mentoring.mentee_proposed", _("You are asked to become a mentor")),
-            K("mentoring.mentor_proposal_closed", _("A proposed mentoring will not go ahead")),
-            K("mentoring.mentor_requested", _("A peer asks for a different mentor")),
-            K("mentoring.mentor_assigned", _("You have a new mentor")),
-            K("mentoring.mentee_assigned", _("You are the mentor of a new mentee")),
-            K("mentoring.irritation_addressed", _("A mentee asks for your help"), digest_allowed=False),
-            K("mentoring.irritation_ack_reminder", _("An irritation waits for your acknowledgement"), digest_allowed=False),
-            K("mentoring.irritation_escalated", _("An irritation was escalated to you"), digest_allowed=False),
-            K("mentoring.irritation_notice", _("Your irritation goes to your mentor soon"), digest_allowed=False),
-            K("mentoring.irritation_update", _("News about your irritation")),
-            K("mentoring.irritation_message", _("A new message about an irritation")),
-            K("mentoring.irritation_closed", _("An irritation was resolved or withdrawn")),
-            K("mentoring.irritation_shared", _("A peer shared an irritation with you")),
-            K("mentoring.peer_needs_mentor", _("A peer needs a mentor"), digest_allowed=False),
-            K("mentoring.irritation_backup", _("A peer's irritation waits for its mentor"), digest_allowed=False),
-            K("mentoring.check_in_soon", _("A mentor check-in is due soon")),
-            K("mentoring.check_in_overdue", _("A mentor check-in is overdue")),
+            K("mentoring.mentor_proposed", _("A mentor is proposed for you"), roles=PEER),
+            K("mentoring.mentee_proposed", _("You are asked to become a mentor"), roles=MENTOR),
+            K(
+                "mentoring.mentor_proposal_closed",
+                _("A proposed mentoring will not go ahead"),
+                roles=PEER_OR_MENTOR | LEAD | frozenset({Role.ORG_ADMIN}),
+            ),
+            K("mentoring.mentor_requested", _("A peer asks for a different mentor"), roles=LEAD),
+            K("mentoring.mentor_assigned", _("You have a new mentor"), roles=PEER),
+            K("mentoring.mentee_assigned", _("You are the mentor of a new mentee"), roles=MENTOR),
+            K("mentoring.irritation_addressed", _("A mentee asks for your help"), digest_allowed=False, roles=MENTOR),
+            K(
+                "mentoring.irritation_ack_reminder",
+                _("An irritation waits for your acknowledgement"),
+                digest_allowed=False,
+                roles=MENTOR,
+            ),
+            K("mentoring.irritation_escalated", _("An irritation was escalated to you"), digest_allowed=False, roles=MENTOR),
+            K("mentoring.irritation_notice", _("Your irritation goes to your mentor soon"), digest_allowed=False, roles=PEER),
+            K("mentoring.irritation_update", _("News about your irritation"), roles=PEER),
+            K("mentoring.irritation_message", _("A new message about an irritation"), roles=PEER_OR_MENTOR),
+            K("mentoring.irritation_closed", _("An irritation was resolved, withdrawn or reopened"), roles=MENTOR),
+            K("mentoring.irritation_shared", _("A peer shared an irritation with you"), roles=LEAD),
+            K("mentoring.peer_needs_mentor", _("A peer needs a mentor"), digest_allowed=False, roles=LEAD),
+            K("mentoring.irritation_backup", _("A peer's irritation waits for its mentor"), digest_allowed=False, roles=MENTOR | LEAD),
+            K("mentoring.check_in_soon", _("A mentor check-in is due soon"), roles=PEER_OR_MENTOR),
+            K("mentoring.check_in_overdue", _("A mentor check-in is overdue"), roles=PEER_OR_MENTOR),
         )
         sweeps.register_sweep("mentoring.escalation", "mentoring.escalate_irritations", 300)
         sweeps.register_sweep("mentoring.check_ins", "mentoring.remind_check_ins", 900)
@@ -89,6 +105,9 @@ class MentoringConfig(AppConfig):
                 "irritation.escalated": _("Escalated to the mentor"),
                 "irritation.waiting_for_mentor": _("Waiting for a mentor"),
                 "irritation.backup_told": _("Backup person told"),
+                "irritation.backup_reminded": _("The backup person reminded the mentor"),
+                "irritation.backup_offered": _("The backup person offered another mentor"),
+                "irritation.reopened": _("Reopened"),
                 "irritations.purged": _("Old irritations deleted"),
             }
         )

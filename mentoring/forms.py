@@ -130,6 +130,25 @@ class IrritationForm(OnceFormMixin, forms.Form):
         )
 
 
+class AddressForm(forms.Form):
+    """Which of her notes for herself the peer shares with her mentor when she asks for help."""
+
+    share_notes = forms.TypedMultipleChoiceField(
+        label=_("Notes your mentor may read"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the notes you tick. The others stay yours: your mentor never reads them."),
+    )
+
+    def __init__(self, *args: Any, notes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["share_notes"])
+        field.choices = [(note.pk, note.body) for note in notes]
+        if not notes:
+            field.widget = forms.MultipleHiddenInput()
+
+
 class ClarifyByForm(forms.Form):
     clarify_by = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
@@ -165,11 +184,14 @@ class MentoringSettingsForm(forms.ModelForm):
             "backup",
             "resolve_requires_peer_confirmation",
             "retention_months",
+            "reopen_within_days",
         ]
         field_classes = {"backup": PersonChoiceField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left empty, the period stays as it is (a form from before the field existed, say).
+        self.fields["reopen_within_days"].required = False
         backup = cast(forms.ModelChoiceField, self.fields["backup"])
         backup.queryset = (
             Membership.objects.active()
@@ -177,4 +199,8 @@ class MentoringSettingsForm(forms.ModelForm):
             .filter(Q(is_mentor=True) | Q(is_team_lead=True))
             .select_related("user")
         )
+
+    def clean_reopen_within_days(self) -> int:
+        value: int | None = self.cleaned_data.get("reopen_within_days")
+        return self.instance.reopen_within_days if value is None else value
 

@@ -194,6 +194,12 @@ class MentoringSettings(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    # A conflict that seemed clarified can come back; the peer may reopen it for a while.
+    reopen_within_days = models.PositiveSmallIntegerField(
+        _("a peer may reopen a resolved irritation within (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
 
     class Meta:
         verbose_name = _("mentoring settings")
@@ -234,21 +240,28 @@ class IrritationQuerySet(models.QuerySet["Irritation"]):
         The peer who raised it; her current mentor once she addressed it to the mentor or it
         escalated (and only while that mentor holds it: a handover needs her consent); the one
         team lead she shared it with, until she revokes that. Nobody else, whatever their role.
+        ``selectors.audience`` states the same in Python for the page's sentence; a test keeps both equal.
         """
         if not user.is_authenticated:
             return self.none()
-        current_assignment = MentorAssignment.objects.current().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
+        # The mentoring that counts now (rule of practice 1): it ends for the mentor the moment she
+        # leaves, stops being a peer, or he loses the mentor role, not only when a sweep ends it.
+        counting_assignment = MentorAssignment.objects.that_count().filter(peer=OuterRef("peer"), mentor=OuterRef("mentor"))
         return self.filter(
             Q(peer__user=user, peer__ended_on__isnull=True)
             | Q(
-                Exists(current_assignment),
+                Exists(counting_assignment),
                 mentor__user=user,
-                mentor__ended_on__isnull=True,
-                mentor__is_mentor=True,
                 shared_with_mentor_at__isnull=False,
                 handover_pending=False,
             )
-            | Q(shared_with_lead__user=user, shared_with_lead__ended_on__isnull=True, shared_with_lead__is_team_lead=True)
+            # A share is hers to revoke: it ends when she leaves (nobody is left to revoke it).
+            | Q(
+                shared_with_lead__user=user,
+                shared_with_lead__ended_on__isnull=True,
+                shared_with_lead__is_team_lead=True,
+                peer__ended_on__isnull=True,
+            )
         ).select_related("peer__user", "mentor__user", "organisation")
 
     def open(self) -> IrritationQuerySet:
@@ -360,13 +373,30 @@ class Irritation(models.Model):
         return self.is_open and self.is_with_mentor and (self.mentor_id is None or self.handover_pending)
 
 
+class IrritationMessageQuerySet(models.QuerySet["IrritationMessage"]):
+    def readable_by(self, irritation: Irritation, user: User | AnonymousUser) -> IrritationMessageQuerySet:
+        """The messages of ``irritation`` that ``user`` may read, who may read the irritation itself.
+
+        The peer reads all of them; anyone else never her notes for herself (``private``).
+        """
+        messages = self.filter(irritation=irritation)
+        if user.is_authenticated and irritation.peer.user_id == user.pk:
+            return messages
+        return messages.filter(private=False)
+
+
 class IrritationMessage(models.Model):
-    """One entry in the conversation between the peer and her mentor."""
+    """One entry in the conversation between the peer and her mentor, or a note for herself."""
 
     irritation = models.ForeignKey(Irritation, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"), max_length=4000)
+    # A note the peer wrote while she clarified it herself stays hers unless she chose to share it
+    # when she asked her mentor for help.
+    private = models.BooleanField(_("note for myself"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IrritationMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

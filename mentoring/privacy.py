@@ -18,6 +18,14 @@ def _forget_in_other_records(user: Any, identity: dict[str, Any]) -> None:
     MentoringSettings._base_manager.filter(backup__user=user).update(backup=None)
 
 
+def _erase_check_ins(user: Any, identity: dict[str, Any]) -> None:
+    """A peer's check-ins go with her; a mentor's erasure takes his private notes, not her talks."""
+    from .models import CheckIn
+
+    CheckIn._base_manager.filter(assignment__peer__user=user).delete()
+    CheckIn._base_manager.filter(recorded_by=user).update(note="")
+
+
 def register() -> None:
     privacy.register_erasure_step(_forget_in_other_records, order=30)
     privacy.register(
@@ -37,8 +45,11 @@ def register() -> None:
         "mentoring.CheckIn",
         purpose=_("Regular talks between a mentor and a peer"),
         retention=WHILE_MEMBER,
-        subject=("assignment__peer__user",),
+        subject=("assignment__peer__user", "recorded_by"),
         special_category=True,
+        # The note is the mentor's own ("only you can read it"): in the mentor's export, never the peer's.
+        owned_by=(("note", "recorded_by"),),
+        erase=_erase_check_ins,
     )
     privacy.register(
         "mentoring.Irritation",

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, MembershipQuerySet, Organisation, Team, User
+from tandem.audit.models import AuditEvent
 
 from . import rules
 from .models import Irritation, MentorAssignment, MentorAssignmentQuerySet, MentorRequest
-from .stats import irritation_counts_per_team
+from .stats import ShownCount, protected_irritation_counts
 
 
 def current_assignments() -> MentorAssignmentQuerySet:
@@ -76,6 +80,115 @@ def irritations_url(team: Team) -> str:
     return f"{reverse('mentoring:lead_overview')}?team={team.pk}"
 
 
+# --- who can read an irritation -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One person who can read an irritation now, and why: "peer", "mentor" or "team_lead"."""
+
+    membership: Membership
+    role: str
+
+    @property
+    def user_id(self) -> int:
+        return self.membership.user_id
+
+
+def audience(irritation: Irritation) -> list[Reader]:
+    """Who can read ``irritation`` now, with the role that lets them: THE audience function.
+
+    It states in Python what ``Irritation.objects.visible_to`` states in SQL (the peer while she is a
+    member; her current mentor once it reached the mentor and no handover waits for her consent;
+    the team lead she shares it with while that person is an active team lead), so that the page's
+    sentence about who can read it is rendered from the same facts that decide it. A test proves
+    both agree for every person. Three queries at most (the assignment, the memberships are loaded
+    with the irritation by ``visible_to``).
+    """
+    readers: list[Reader] = []
+    peer = irritation.peer
+    if peer.ended_on is None:
+        readers.append(Reader(peer, "peer"))
+    mentor = irritation.mentor
+    if (
+        mentor is not None
+        and mentor.ended_on is None
+        and mentor.is_mentor
+        and irritation.shared_with_mentor_at is not None
+        and not irritation.handover_pending
+        and MentorAssignment.objects.current().filter(peer_id=irritation.peer_id, mentor_id=mentor.pk).exists()
+    ):
+        readers.append(Reader(mentor, "mentor"))
+    lead = irritation.shared_with_lead
+    if lead is not None and lead.ended_on is None and lead.is_team_lead:
+        readers.append(Reader(lead, "team_lead"))
+    return readers
+
+
+def can_read(irritation: Irritation, user: User) -> bool:
+    return any(reader.user_id == user.pk for reader in audience(irritation))
+
+
+def audience_sentence(readers: list[Reader], viewer: User) -> str:
+    """The page's sentence about who can read it, for ``viewer``, in the active language."""
+    viewer_is_peer = any(r.role == "peer" and r.user_id == viewer.pk for r in readers)
+    names: list[str] = []
+    for reader in sorted(readers, key=lambda r: r.user_id != viewer.pk):
+        name = reader.membership.user.display_name
+        if reader.user_id == viewer.pk:
+            names.append(_("you"))
+        elif reader.role == "peer":
+            names.append(_("%(name)s (who raised it)") % {"name": name})
+        elif reader.role == "mentor":
+            names.append((_("your mentor %(name)s") if viewer_is_peer else _("%(name)s (her mentor)")) % {"name": name})
+        else:
+            names.append(
+                (_("%(name)s (team lead, until you stop sharing it)") if viewer_is_peer else
+                 _("%(name)s (team lead, shared by her)")) % {"name": name}
+            )
+    if len(names) <= 1:
+        return _("Only you can read this irritation now. Nobody else can.")
+    listed = _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+    sentence = _("%(names)s can read this irritation now. Nobody else can.") % {"names": listed}
+    return sentence[:1].upper() + sentence[1:]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an irritation's history: an event, or all reads by one person grouped."""
+
+    at: dt.datetime
+    label: str
+    actor: User | None
+    reads: int = 0  # >0: the reads of ``actor``, ``at`` the last one
+    first_read: dt.datetime | None = None
+
+
+def history(irritation: Irritation, *, limit: int = 50) -> list[HistoryEntry]:
+    """What happened to ``irritation``, newest first; repeated reads by one person are one line
+    ("read 4 times by …, last on …"). Two queries."""
+    events = AuditEvent.objects.for_object(irritation)
+    entries = [
+        HistoryEntry(at=event.occurred_at, label=event.label, actor=event.actor)
+        for event in events.exclude(action="read").select_related("actor")[:limit]
+    ]
+    reads = list(
+        events.filter(action="read", actor__isnull=False)
+        .values("actor")
+        .annotate(count=Count("id"), last=Max("occurred_at"), first=Min("occurred_at"))
+        .order_by()
+    )
+    readers = {user.pk: user for user in User.objects.filter(pk__in=[row["actor"] for row in reads])}
+    for row in reads:
+        entries.append(
+            HistoryEntry(
+                at=row["last"], label="", actor=readers.get(row["actor"]), reads=row["count"], first_read=row["first"]
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -104,10 +217,11 @@ def peers_with_mentors(organisation: Organisation) -> MembershipQuerySet:
     )
 
 
-def irritation_numbers_per_team(organisation: Organisation) -> list[tuple[Team, dict[str, int]]]:
-    """Each active team with its numbers of open and escalated irritations (never text or names)."""
+def irritation_numbers_per_team(organisation: Organisation) -> list[tuple[Team, dict[str, ShownCount]]]:
+    """Each active team with its numbers of open and escalated irritations (never text or names);
+    withheld where fewer than three peers could be behind a number (``stats.protected_irritation_counts``)."""
     teams = list(Team.objects.active().filter(organisation=organisation).select_related("service"))
-    counts = irritation_counts_per_team([t.pk for t in teams])
+    counts = protected_irritation_counts([t.pk for t in teams])
     return [(team, counts[team.pk]) for team in teams]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from tandem.audit.services import record
-from tandem.notifications.services import notify
+from tandem.notifications.services import Event, notify, withdraw_notifications
 
 from . import rules
 from .models import CheckIn, Irritation, MentorAssignment, MentorRequest
@@ -296,6 +297,11 @@ def _end(assignment: MentorAssignment, *, by: Any, ended_on: dt.date) -> None:
     Irritation.objects.filter(peer=assignment.peer, mentor=assignment.mentor, state__in=Irritation.OPEN_STATES).update(
         mentor=None, handover_pending=True, updated_at=timezone.now()
     )
+    # Closed ones keep who held them (the record), but her consent was given under this mentoring:
+    # a later one, even with the same mentor, does not bring them back to him.
+    Irritation.objects.filter(peer=assignment.peer, mentor=assignment.mentor, state__in=Irritation.CLOSED_STATES).update(
+        handover_pending=True, updated_at=timezone.now()
+    )
     record(actor=by, action="mentor.ended", obj=assignment, detail={"peer": assignment.peer_id})
 
 
@@ -366,11 +372,11 @@ def _url(irritation: Irritation) -> str:
     return reverse("mentoring:irritation_detail", args=[irritation.pk])
 
 
-def notify_mentor_addressed(irritation: Irritation) -> None:
-    """Tell the mentor who now holds it that a mentee asks for help (never what about)."""
+def mentor_addressed_event(irritation: Irritation) -> Event | None:
+    """The mentor who now holds it learns that a mentee asks for help (never what about)."""
     if irritation.mentor is None:
-        return
-    notify(
+        return None
+    return Event(
         recipients=[irritation.mentor.user],
         kind="mentoring.irritation_addressed",
         event_key=f"irritation:{irritation.pk}:addressed:{irritation.mentor_id}",
@@ -378,6 +384,12 @@ def notify_mentor_addressed(irritation: Irritation) -> None:
         url=_url(irritation),
         context={"escalated": irritation.escalated_at is not None},
     )
+
+
+def notify_mentor_addressed(irritation: Irritation) -> None:
+    """Tell the mentor who now holds it that a mentee asks for help (never what about)."""
+    if (event := mentor_addressed_event(irritation)) is not None:
+        notify(**vars(event))
 
 
 def default_clarify_by(*, organisation: Any, urgent: bool, today: dt.date | None = None) -> dt.date:
@@ -450,20 +462,43 @@ def raise_irritation(
     return irritation
 
 
-@transaction.atomic
-def address_to_mentor(*, irritation: Irritation, by: Any) -> Irritation:
-    """The peer asks her mentor for help with an irritation she kept to herself so far."""
-    irritation = _locked(irritation)
+def notes_for_herself(irritation: Irritation) -> Any:
+    """The notes the peer wrote for herself on ``irritation`` (nobody else reads them)."""
+    from .models import IrritationMessage
+
+    return IrritationMessage.objects.filter(irritation=irritation, private=True, author_id=irritation.peer.user_id)
+
+
+def check_can_address(*, irritation: Irritation, by: Any) -> None:
+    """Whether ``by`` may ask the mentor for help with ``irritation`` (raises the reason if not);
+    the page that lets her choose her notes asks this too."""
     _require_peer(irritation, by)
     _require_open(irritation)
     if irritation.is_with_mentor:
         raise ValidationError(_("Your mentor already has this irritation."))
+
+
+@transaction.atomic
+def address_to_mentor(*, irritation: Irritation, by: Any, share_notes: Iterable[int] = ()) -> Irritation:
+    """The peer asks her mentor for help with an irritation she kept to herself so far.
+
+    Her notes for herself stay hers, except the ones she chose (``share_notes``, ids of her notes
+    on this irritation): those the mentor can read from now on.
+    """
+    irritation = _locked(irritation)
+    check_can_address(irritation=irritation, by=by)
+    chosen = {int(pk) for pk in share_notes}
+    notes = notes_for_herself(irritation)
+    if chosen - set(notes.values_list("pk", flat=True)):
+        raise ValidationError({"share_notes": _("Choose among your own notes on this irritation.")})
+    shared = notes.filter(pk__in=chosen).update(private=False)
     now = timezone.now()
     irritation.shared_with_mentor_at = now
     irritation.mentor = current_mentor(irritation.peer)
     irritation.mentor_since = now if irritation.mentor else None
     irritation.save(update_fields=["shared_with_mentor_at", "mentor", "mentor_since", "updated_at"])
-    record(actor=by, action="irritation.addressed", obj=irritation)
+    record(actor=by, action="irritation.addressed", obj=irritation,
+           detail={"notes_shared": shared, "notes_kept": notes.count()})
     notify_mentor_addressed(irritation)
     return irritation
 
@@ -537,7 +572,9 @@ def post_message(*, irritation: Irritation, by: Any, body: str) -> Any:
     is_peer = irritation.peer.user_id == by.pk
     if not is_peer:
         _require_mentor(irritation, by)
-    message = IrritationMessage.objects.create(irritation=irritation, author=by, body=body)
+    # While she clarifies it herself, what she writes is a note for herself: it stays hers.
+    private = is_peer and not irritation.is_with_mentor
+    message = IrritationMessage.objects.create(irritation=irritation, author=by, body=body, private=private)
     fields = ["updated_at"]
     if not is_peer:
         # Writing back is taking it up: acknowledged, and now being clarified.
@@ -549,7 +586,9 @@ def post_message(*, irritation: Irritation, by: Any, body: str) -> Any:
             fields.append("state")
     irritation.save(update_fields=fields)
     record(actor=by, action="irritation.message", obj=irritation)
-    if is_peer and irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+    if private:
+        recipients = []
+    elif is_peer and irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
         recipients = [irritation.mentor.user]
     elif not is_peer:
         recipients = [irritation.peer.user]
@@ -626,6 +665,58 @@ def resolve(*, irritation: Irritation, by: Any) -> Irritation:
     return irritation
 
 
+def reopen_until(irritation: Irritation) -> dt.datetime | None:
+    """Until when the peer may reopen ``irritation`` (None: it cannot be reopened)."""
+    from .models import MentoringSettings
+
+    if irritation.state != Irritation.State.RESOLVED or irritation.closed_at is None:
+        return None
+    days = MentoringSettings.for_organisation(irritation.organisation_id).reopen_within_days
+    return irritation.closed_at + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def reopen(*, irritation: Irritation, by: Any) -> Irritation:
+    """The peer reopens a resolved irritation within the period her organisation sets.
+
+    It is open again with whoever held it, with a fresh clarify-by date (so that an old date does
+    not send it on at once), and the mentor proposes anew.
+    """
+    irritation = _locked(irritation)
+    _require_peer(irritation, by)
+    until = reopen_until(irritation)
+    if irritation.state != Irritation.State.RESOLVED:
+        raise ValidationError(_("Only a resolved irritation can be reopened."))
+    if until is None or timezone.now() > until:
+        raise ValidationError(
+            _("This irritation was resolved too long ago to be reopened. Please raise a new one.")
+        )
+    today = timezone.localdate()
+    irritation.state = (
+        Irritation.State.ACKNOWLEDGED if irritation.is_with_mentor and irritation.acknowledged_at else Irritation.State.OPEN
+    )
+    irritation.closed_at = None
+    irritation.resolution_proposal = ""
+    irritation.resolution_proposed_at = None
+    irritation.clarify_by = max(
+        irritation.clarify_by, default_clarify_by(organisation=irritation.organisation, urgent=irritation.urgent, today=today)
+    )
+    irritation.save(update_fields=[
+        "state", "closed_at", "resolution_proposal", "resolution_proposed_at", "clarify_by", "updated_at",
+    ])
+    record(actor=by, action="irritation.reopened", obj=irritation)
+    if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+        notify(
+            recipients=[irritation.mentor.user],
+            kind="mentoring.irritation_closed",
+            event_key=f"irritation:{irritation.pk}:reopened:{int(timezone.now().timestamp())}",
+            obj=irritation,
+            url=_url(irritation),
+            context={"what": "reopened"},
+        )
+    return irritation
+
+
 @transaction.atomic
 def withdraw(*, irritation: Irritation, by: Any) -> Irritation:
     irritation = _locked(irritation)
@@ -667,13 +758,15 @@ def share_with_lead(*, irritation: Irritation, by: Any, lead: Membership) -> Irr
     _require_open(irritation)
     if not lead.is_team_lead or not lead.is_active or lead.organisation_id != irritation.organisation_id:
         raise ValidationError({"lead": _("Choose a team lead of your organisation.")})
+    if irritation.shared_with_lead_id not in (None, lead.pk):
+        withdraw_notifications(event_key_prefix=_share_key_prefix(irritation.pk, irritation.shared_with_lead_id))
     irritation.shared_with_lead = lead
     irritation.save(update_fields=["shared_with_lead", "updated_at"])
     record(actor=by, action="irritation.shared_with_lead", obj=irritation, detail={"lead": lead.pk})
     notify(
         recipients=[lead.user],
         kind="mentoring.irritation_shared",
-        event_key=f"irritation:{irritation.pk}:shared:{lead.pk}:{int(timezone.now().timestamp())}",
+        event_key=f"{_share_key_prefix(irritation.pk, lead.pk)}{int(timezone.now().timestamp())}",
         obj=irritation,
         url=_url(irritation),
     )
@@ -689,7 +782,61 @@ def revoke_lead_share(*, irritation: Irritation, by: Any) -> Irritation:
     lead_id = irritation.shared_with_lead_id
     irritation.shared_with_lead = None
     irritation.save(update_fields=["shared_with_lead", "updated_at"])
+    # The lead's notice of the share goes with it: no in-app entry linking there, no e-mail still to come.
+    withdraw_notifications(event_key_prefix=_share_key_prefix(irritation.pk, lead_id))
     record(actor=by, action="irritation.share_revoked", obj=irritation, detail={"lead": lead_id})
+    return irritation
+
+
+def _share_key_prefix(irritation_id: int, lead_id: int | None) -> str:
+    return f"irritation:{irritation_id}:shared:{lead_id}:"
+
+
+# --- The backup person: she acts, she never reads ------------------------------------------------
+
+
+@transaction.atomic
+def backup_remind_mentor(*, irritation: Irritation, by: Any) -> Irritation:
+    """The backup person reminds the mentor who holds it (at most once a day); no content moves."""
+    irritation = _locked(irritation)
+    _require_open(irritation)
+    if irritation.mentor is None or irritation.handover_pending:
+        raise ValidationError(
+            _("This irritation has no mentor at the moment. Offer the peer another mentor instead.")
+        )
+    if irritation.acknowledged_at is not None:
+        raise ValidationError(_("The mentor has taken it up in the meantime; nothing more is needed."))
+    day = timezone.localdate().isoformat()
+    sent = notify(
+        recipients=[irritation.mentor.user],
+        kind="mentoring.irritation_ack_reminder",
+        event_key=f"irritation:{irritation.pk}:backup_reminder:{day}",
+        obj=irritation,
+        url=_url(irritation),
+    )
+    record(actor=by, action="irritation.backup_reminded", obj=irritation, detail={"mentor": irritation.mentor_id})
+    if not sent:
+        raise ValidationError(_("The mentor cannot be reached in Tandem at the moment. Offer the peer another mentor."))
+    return irritation
+
+
+@transaction.atomic
+def backup_offer_mentor(*, irritation: Irritation, by: Any) -> Irritation:
+    """The backup person offers the peer another mentor; the peer decides (nothing changes by itself)."""
+    irritation = _locked(irritation)
+    _require_open(irritation)
+    if irritation.acknowledged_at is not None:
+        raise ValidationError(_("The mentor has taken it up in the meantime; nothing more is needed."))
+    notify(
+        recipients=[irritation.peer.user],
+        kind="mentoring.irritation_update",
+        event_key=f"irritation:{irritation.pk}:backup_offer",
+        obj=irritation,
+        # Her own mentoring page, where she asks for a different mentor if she wants one.
+        url=reverse("mentoring:my_irritations"),
+        context={"what": "backup_offer"},
+    )
+    record(actor=by, action="irritation.backup_offered", obj=irritation)
     return irritation
 
 

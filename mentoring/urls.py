@@ -34,4 +34,9 @@ urlpatterns = [
     path("irritations/<int:pk>/date/", views.irritation_move_date, name="irritation_move_date"),
     path("irritations/<int:pk>/share/", views.irritation_share, name="irritation_share"),
     path("irritations/<int:pk>/share/revoke/", views.irritation_revoke_share, name="irritation_revoke_share"),
+    path("irritations/<int:pk>/reopen/", views.irritation_reopen, name="irritation_reopen"),
+    # The backup person of an irritation that waits for its mentor (never its content)
+    path("backup/<int:pk>/", views.backup, name="backup"),
+    path("backup/<int:pk>/remind/", views.backup_remind, name="backup_remind"),
+    path("backup/<int:pk>/offer/", views.backup_offer, name="backup_offer"),
 ]

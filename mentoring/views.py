@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import admin_membership, manager_membership
 from accounts.http import AuthenticatedHttpRequest
 from tandem import web
-from tandem.audit.services import timeline
 
 from . import access, rules, selectors, services
 from .forms import (
+    AddressForm,
     AssignMentorForm,
     CheckInForm,
     CheckInIntervalForm,
@@ -35,7 +35,7 @@ from .forms import (
     ResolutionForm,
     ShareWithLeadForm,
 )
-from .models import Irritation, MentorAssignment, MentoringSettings
+from .models import Irritation, IrritationMessage, MentorAssignment, MentoringSettings
 
 PAGE_SIZE = 25
 
@@ -338,18 +338,32 @@ def irritation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _detail(request: AuthenticatedHttpRequest, irritation: Irritation, status: int = 200, **forms: Any) -> HttpResponse:
-    """The irritation page; a refused action shows its reason on top (``error``), status 422."""
+    """The irritation page; a refused action shows its reason on top (``error``), status 422.
+
+    Every rendering of it goes through here, so every one by someone other than the peer is audited.
+    """
+    access.shown(request, irritation)
     is_peer = irritation.peer.user_id == request.user.pk
     is_mentor = (
         irritation.mentor is not None and irritation.mentor.user_id == request.user.pk and not irritation.handover_pending
     )
+    readers = selectors.audience(irritation)
+    reopen_until = services.reopen_until(irritation)
     context: dict[str, Any] = {
         "irritation": irritation,
         "is_peer": is_peer,
         "is_mentor": is_mentor,
-        "thread": irritation.messages.select_related("author") if (is_peer or is_mentor) else [],
-        "events": timeline(irritation)[:50] if (is_peer or is_mentor) else [],
+        # Shared with her: she reads, and that is all (no thread, no actions).
+        "read_only": not (is_peer or is_mentor),
+        "audience_sentence": selectors.audience_sentence(readers, request.user),
+        "thread": (
+            IrritationMessage.objects.readable_by(irritation, request.user).select_related("author")
+            if (is_peer or is_mentor) else []
+        ),
+        "history": selectors.history(irritation) if (is_peer or is_mentor) else [],
         "requires_confirmation": MentoringSettings.for_organisation(irritation.organisation_id).resolve_requires_peer_confirmation,
+        "can_reopen": is_peer and reopen_until is not None and timezone.now() <= reopen_until,
+        "reopen_until": reopen_until,
     }
     if irritation.is_open:
         if is_peer or is_mentor:
@@ -364,7 +378,7 @@ def _detail(request: AuthenticatedHttpRequest, irritation: Irritation, status: i
 
 
 def _act(request: AuthenticatedHttpRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
-    irritation = access.get_irritation(request, pk, read=False)
+    irritation = access.get_irritation(request, pk)
     try:
         action(irritation=irritation, by=request.user, **kwargs)
     except ValidationError as error:
@@ -376,10 +390,34 @@ def _act(request: AuthenticatedHttpRequest, pk: int, action: Any, success: str, 
     return redirect(irritation)
 
 
-@require_POST
 @login_required
 def irritation_address(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.address_to_mentor, _("Your mentor can now see this irritation."))
+    """The peer asks her mentor for help: first she sees her notes for herself and chooses which
+    of them her mentor may read (none unless she ticks them)."""
+    irritation = access.get_irritation(request, pk)
+    try:
+        services.check_can_address(irritation=irritation, by=request.user)
+    except ValidationError as error:
+        return _detail(request, irritation, status=422, error=" ".join(error.messages))
+    notes = list(services.notes_for_herself(irritation).order_by("created_at", "id"))
+    form = AddressForm(request.POST if request.method == "POST" else None, notes=notes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_to_mentor(irritation=irritation, by=request.user, share_notes=form.cleaned_data["share_notes"])
+        except ValidationError as error:
+            web.apply_errors(form, error)
+        else:
+            messages.success(request, _("Your mentor can now see this irritation."))
+            return redirect(irritation)
+    return web.render_form(
+        request, "mentoring/irritation_address.html", {"irritation": irritation, "form": form, "notes": notes}, form
+    )
+
+
+@require_POST
+@login_required
+def irritation_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.reopen, _("The irritation is open again."))
 
 
 @require_POST
@@ -415,7 +453,7 @@ def _form_act(
     success: str,
     form_kwargs: Callable[[Irritation], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    irritation = access.get_irritation(request, pk, read=False)
+    irritation = access.get_irritation(request, pk)
     form = form_class(request.POST, **(form_kwargs(irritation) if form_kwargs else {}))
     if form.is_valid():
         try:
@@ -472,3 +510,40 @@ def hand_over(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Your new mentor now has your %(count)d open irritations.") % {"count": moved})
     return redirect("mentoring:my_irritations")
 
+
+# --- The backup person: acts on an irritation that waits, never reads it --------------------------
+
+
+@login_required
+def backup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    context = {
+        "irritation": irritation,
+        "peer_name": irritation.peer.user.display_name if irritation.backup_may_name_me else "",
+        "can_remind": irritation.mentor is not None and not irritation.handover_pending,
+    }
+    return render(request, "mentoring/backup.html", context)
+
+
+@require_POST
+@login_required
+def backup_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    return web.act(
+        request,
+        lambda: services.backup_remind_mentor(irritation=irritation, by=request.user),
+        success=_("The mentor was reminded. She learns only that an irritation waits for her."),
+        next_url=reverse("mentoring:backup", args=[irritation.pk]),
+    )
+
+
+@require_POST
+@login_required
+def backup_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    irritation = access.get_irritation_for_backup(request, pk)
+    return web.act(
+        request,
+        lambda: services.backup_offer_mentor(irritation=irritation, by=request.user),
+        success=_("The peer was told that you offer her another mentor. She decides."),
+        next_url=reverse("mentoring:backup", args=[irritation.pk]),
+    )

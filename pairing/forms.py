@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation, Service, Team
+from accounts.models import Membership, Organisation, Service, Team, TeamMembership
 from tandem.idempotency import OnceFormMixin
 
 from .models import PairingSettings, Tandem, validate_client_code
@@ -56,18 +56,45 @@ class ProposeForm(OnceFormMixin, forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(organisation=organisation).active().select_related("service")
-        # Every active member of the organisation is a valid choice, so that choosing a peer as the
+        teams = Team.objects.filter(organisation=organisation).active().select_related("service")
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+        self.selected_team = self.chosen_team(teams, self.data.get("team") if self.is_bound else self.initial.get("team"))
+        if self.selected_team is None:
+            # The people follow the team: without one there is nobody to choose yet.
+            for name in ("peer", "professional"):
+                cast(forms.ModelChoiceField, self.fields[name]).queryset = Membership.objects.none()
+                self.fields[name].error_messages["invalid_choice"] = _("Please choose the team first.")
+            return
+        self.fields["team"].widget = forms.HiddenInput()
+        self.fields["team"].error_messages["invalid_choice"] = _("Please choose the team again.")
+        # Everybody currently in the chosen team is a valid choice, so that choosing a peer as the
         # professional gets its own clear message; the lists offer only the fitting people.
-        members = Membership.objects.active().filter(organisation=organisation).select_related("user")
-        cast(forms.ModelChoiceField, self.fields["peer"]).queryset = members
-        cast(forms.ModelChoiceField, self.fields["professional"]).queryset = members
-        people = list(members.filter(is_peer=True) | members.filter(is_professional=True))
+        members = (
+            Membership.objects.active()
+            .filter(organisation=organisation, team_memberships__in=TeamMembership.objects.current().filter(team=self.selected_team))
+            .select_related("user")
+            .distinct()
+        )
+        outside = _("This person does not work in %(team)s. Please choose someone from the list.") % {"team": self.selected_team.name}
+        for name in ("peer", "professional"):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = members
+            self.fields[name].error_messages["invalid_choice"] = outside
+        people = list(members)
         blank = [("", "---------")]
         cast(forms.Select, self.fields["peer"].widget).choices = blank + [(m.pk, m.user.display_name) for m in people if m.is_peer]
         cast(forms.Select, self.fields["professional"].widget).choices = blank + [
             (m.pk, m.user.display_name) for m in people if m.is_professional
         ]
+
+    @staticmethod
+    def chosen_team(teams: Any, value: Any) -> Team | None:
+        """The team the person chose (step one of the proposal), or None if none or not hers."""
+        if isinstance(value, Team):
+            value = value.pk
+        try:
+            return teams.get(pk=int(value)) if value not in (None, "") else None
+        except (Team.DoesNotExist, TypeError, ValueError):
+            return None
 
     def clean(self) -> dict[str, Any]:
         from .services import validate_pairing

@@ -290,18 +290,23 @@ def pair_rule(peer: Membership, professional: Membership, *, has_open: bool | No
 # --- rule 6: the mentor is not the tandem partner -------------------------------------------
 
 
-def mentor_partner_rule(peer: Membership, person: Membership, *, becoming: str) -> Explanation:
+def mentor_partner_rule(
+    peer: Membership, person: Membership, *, becoming: str, is_mentor: bool | None = None
+) -> Explanation:
     """Nobody is both the mentor and a tandem partner of a peer: the mentor mediates exactly the
     conflicts between tandem partners, and the peer's concerns about a tandem would reach the person
     they are about. Asked by every path that makes ``person`` one of the two: proposing or accepting a
     mentor (``becoming="mentor"``), proposing or confirming a tandem (``becoming="partner"``).
 
     A proposed mentor counts as a mentor here, so a tandem cannot slip in while she agrees.
+    ``is_mentor`` is that fact when a caller counted it in bulk (the suggestions).
     """
     if becoming not in ("mentor", "partner"):
         raise ValueError(becoming)
     is_partner = becoming == "partner" or has_open_tandem(peer, person)
-    is_mentor = becoming == "mentor" or person.pk in mentor_facts().mentor_ids(peer)
+    if is_mentor is None:
+        is_mentor = person.pk in mentor_facts().mentor_ids(peer)
+    is_mentor = becoming == "mentor" or is_mentor
     if is_partner and is_mentor:
         names = {"person": person.user.display_name, "peer": peer.user.display_name}
         if becoming == "mentor":
@@ -322,18 +327,49 @@ def mentor_partner_rule(peer: Membership, person: Membership, *, becoming: str) 
 # --- all of them ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PairFacts:
+    """Facts about a proposed pair that a caller already counted in bulk; None means "look it up".
+
+    The suggestions count them for every candidate at once and then ask ``check_proposal`` per
+    pair, so a suggestion and the proposal can never judge the same pair differently.
+    """
+
+    has_mentor: bool | None = None
+    peer_count: int | None = None
+    conflict: bool | None = None
+    peer_active: int | None = None
+    professional_active: int | None = None
+    has_open: bool | None = None
+    is_mentor: bool | None = None
+
+
 def check_proposal(
-    *, team: Team, peer: Membership, professional: Membership, justification: str = "", return_to: str = ""
+    *,
+    team: Team,
+    peer: Membership,
+    professional: Membership,
+    justification: str = "",
+    return_to: str = "",
+    facts: PairFacts | None = None,
+    settings: PairingSettings | None = None,
 ) -> list[Explanation]:
     """Every rule of practice for a proposed pairing, in the order of the rules."""
-    settings = PairingSettings.for_organisation(team.organisation)
+    facts = facts or PairFacts()
+    settings = settings or PairingSettings.for_organisation(team.organisation)
     return [
-        mentor_rule(peer, return_to=return_to),
-        two_peers_rule(team),
-        placement_rule(peer, team.service, justification=justification),
-        capacity_rule(peer, professional, settings=settings),
-        pair_rule(peer, professional),
-        mentor_partner_rule(peer, professional, becoming="partner"),
+        mentor_rule(peer, has_mentor=facts.has_mentor, return_to=return_to),
+        two_peers_rule(team, peer_count=facts.peer_count),
+        placement_rule(peer, team.service, justification=justification, conflict=facts.conflict),
+        capacity_rule(
+            peer,
+            professional,
+            settings=settings,
+            peer_active=facts.peer_active,
+            professional_active=facts.professional_active,
+        ),
+        pair_rule(peer, professional, has_open=facts.has_open),
+        mentor_partner_rule(peer, professional, becoming="partner", is_mentor=facts.is_mentor),
     ]
 
 

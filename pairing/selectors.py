@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, PlacementConflict, Team, TeamMembership
+from tandem import suppression
 from tandem.db import DatePlusDays
 
 from . import rules
@@ -25,6 +26,12 @@ from .ports import mentor_facts
 def open_tandems_of_peer(peer: Membership) -> QuerySet[Tandem]:
     """The peer's open tandems with her partner (mentoring offers them when she raises an irritation)."""
     return Tandem.objects.open().filter(peer=peer).select_related("professional__user")
+
+
+def tandem_partner_ids_of_professional(professional: Membership) -> QuerySet[Any]:
+    """Membership ids of the peers in his open tandems (the audience "my tandem partners" of his
+    lived-experience disclosure; accounts.disclosure asks this through its hook)."""
+    return Tandem.objects.open().filter(professional=professional).values_list("peer_id", flat=True)
 
 
 # --- reflections ------------------------------------------------------------------------------
@@ -100,10 +107,20 @@ class Suggestion:
     reasons: list[str]
     concerns: list[str]
     score: tuple[int, ...] = field(default_factory=tuple)
+    # The rules of practice for this pair, as the proposal would judge them.
+    explanations: list[rules.Explanation] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[rules.Explanation]:
+        return [e for e in self.explanations if not e.ok]
 
 
 def suggest(*, team: Team, peer: Membership | None = None, professional: Membership | None = None) -> list[Suggestion]:
-    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons."""
+    """Rank the team's professionals for a peer (or the team's peers for a professional), with reasons.
+
+    Each candidate pair is judged by ``rules.check_proposal``, the function the proposal asks, with
+    the facts counted here in bulk: what a suggestion calls fine, the proposal accepts.
+    """
     settings = PairingSettings.for_organisation(team.organisation)
     assignments = mentor_facts().current_assignments()
     chosen = peer or professional
@@ -119,6 +136,7 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
             team_memberships__in=TeamMembership.objects.current().filter(team=team, function=looking_for),
         )
         .exclude(pk=chosen.pk)
+        .distinct()
         .select_related("user")
         .annotate(
             active_tandems=Count(f"tandems_as_{side}", filter=active_filter, distinct=True),
@@ -132,37 +150,50 @@ def suggest(*, team: Team, peer: Membership | None = None, professional: Members
             conflict=Exists(PlacementConflict.objects.filter(peer=OuterRef("pk"), service=team.service_id)),
         )
     )
-    cap = settings.max_active_per_professional if peer else settings.max_active_per_peer
+    # The facts about the chosen person and the team, counted once for all candidates.
+    peer_count = rules.current_peer_count(team)
+    chosen_active = rules.active_count(chosen, side=other_side)
+    chosen_facts: dict[str, Any] = {}
+    if peer is not None:
+        chosen_facts = {
+            "has_mentor": rules.peer_has_mentor(peer),
+            "conflict": PlacementConflict.objects.filter(peer=peer, service=team.service_id).exists(),
+        }
     # Rule 6 counts a proposed mentor too (she may still agree): the same facts the proposal asks.
     proposed_or_current_mentors = mentor_facts().mentor_ids(peer) if peer is not None else set()
     result: list[Suggestion] = []
     candidate: Any
     for candidate in candidates:
+        pair_peer, pair_professional = (chosen, candidate) if peer is not None else (candidate, chosen)
+        mentor_pair = bool(candidate.is_mentor_pair) or candidate.pk in proposed_or_current_mentors
+        facts = rules.PairFacts(
+            has_mentor=chosen_facts["has_mentor"] if peer is not None else candidate.has_mentor,
+            conflict=chosen_facts["conflict"] if peer is not None else candidate.conflict,
+            peer_count=peer_count,
+            peer_active=chosen_active if peer is not None else candidate.active_tandems,
+            professional_active=candidate.active_tandems if peer is not None else chosen_active,
+            has_open=candidate.open_with_chosen,
+            # A mentor only ever mentors peers: the professional mentoring the peer is the one case.
+            is_mentor=mentor_pair,
+        )
+        explanations = rules.check_proposal(
+            team=team, peer=pair_peer, professional=pair_professional, facts=facts, settings=settings
+        )
+        concerns = [e.message for e in explanations if not e.ok]
         reasons: list[str] = []
-        concerns: list[str] = []
-        mentor_pair = candidate.is_mentor_pair or candidate.pk in proposed_or_current_mentors
-        if mentor_pair:
-            pair_peer, pair_person = (peer, candidate) if peer is not None else (candidate, chosen)
-            concerns.append(rules.mentor_partner_rule(pair_peer, pair_person, becoming="partner").message)
-        if candidate.open_with_chosen:
-            concerns.append(rules.pair_rule(chosen, candidate, has_open=True).message)
-        if professional is not None:
-            if not candidate.has_mentor:
-                concerns.append(rules.mentor_rule(candidate, has_mentor=False).message)
-            if candidate.conflict:
-                concerns.append(rules.placement_rule(candidate, team.service, conflict=True).message)
-        if candidate.active_tandems >= cap:
-            concerns.append(_("Already at the organisation's limit of %(limit)d active tandems.") % {"limit": cap})
         if not concerns:
             reasons.append(_("No rule of practice is broken."))
-        reasons.append(
-            _("%(count)d active tandems.") % {"count": candidate.active_tandems}
-        )
+        reasons.append(_("%(count)d active tandems.") % {"count": candidate.active_tandems})
         reasons.append(_("Works in the same service (%(service)s).") % {"service": team.service.name})
         if not mentor_pair:
             reasons.append(_("Not the mentor of the peer."))
-        score = (len(concerns), int(mentor_pair), candidate.active_tandems)
-        result.append(Suggestion(candidate, reasons, concerns, score))
+        score = (
+            len(rules.refusals(explanations)),
+            len(rules.warnings(explanations)),
+            int(mentor_pair),
+            candidate.active_tandems,
+        )
+        result.append(Suggestion(candidate, reasons, concerns, score, explanations))
     result.sort(key=lambda s: (s.score, s.candidate.user.display_name))
     return result
 
@@ -181,6 +212,9 @@ class TeamRow:
     support_ending: int = 0
     irritations_open: int = 0
     irritations_escalated: int = 0
+    # "" when shown; "few" when fewer than the threshold of peers could be behind the team's counts;
+    # "protecting" when shown they would let one work out such a count (tandem.suppression).
+    irritations_withheld: str = ""
     irritations_url: str = ""
     two_peers: rules.Explanation | None = None
 
@@ -225,7 +259,31 @@ def count_teams_with_too_few_peers(teams: Any) -> int:
     return with_peer_counts(teams).filter(peer_count__lt=rules.MIN_PEERS_PER_TEAM).count()
 
 
-def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
+def _withheld_irritation_counts(organisation: Any, shown: dict[int, int], counts: dict[int, dict[str, int]]) -> dict[int, str]:
+    """Which teams' irritation counts a team lead may not see (issue of small numbers).
+
+    The line is every active team of the organisation, whatever the filter shows, so that a filtered
+    view withholds exactly what the whole view does: a count is withheld when fewer than the
+    threshold of peers could be behind it, and further counts so that none of those can be worked
+    out from the organisation's total and the rest.
+    """
+    line = list(with_peer_counts(Team.objects.filter(organisation=organisation).active()).order_by("pk").values_list("pk", "peer_count"))
+    ids = [pk for pk, _ in line]
+    if set(ids) - set(counts):
+        counts = {**counts, **irritation_counts([pk for pk in ids if pk not in counts])}
+    people = [n for _, n in line]
+    withheld: dict[int, str] = {}
+    for what in ("open", "escalated"):
+        protected = suppression.protect_by_people([counts.get(pk, {}).get(what, 0) for pk in ids], people)
+        for index, pk in enumerate(ids):
+            if index in protected.primary:
+                withheld[pk] = "few"
+            elif index in protected.secondary and withheld.get(pk) != "few":
+                withheld[pk] = "protecting"
+    return {pk: why for pk, why in withheld.items() if pk in shown}
+
+
+def dashboard(*, teams: Any, organisation: Any = None, today: dt.date | None = None) -> list[TeamRow]:
     """One row per team; a fixed number of queries however many teams and tandems there are."""
     today = today or timezone.localdate()
     current = _current_member_filter(today)
@@ -265,6 +323,11 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
         .order_by()
     )
     irritations = irritation_counts(ids)
+    withheld = (
+        _withheld_irritation_counts(organisation, {t.pk: t.peer_count for t in team_list}, irritations)
+        if organisation is not None
+        else {}
+    )
     rows = []
     for team in team_list:
         rows.append(
@@ -278,6 +341,7 @@ def dashboard(*, teams: Any, today: dt.date | None = None) -> list[TeamRow]:
                 support_ending=ending.get(team.pk, 0),
                 irritations_open=irritations.get(team.pk, {}).get("open", 0),
                 irritations_escalated=irritations.get(team.pk, {}).get("escalated", 0),
+                irritations_withheld=withheld.get(team.pk, ""),
                 irritations_url=mentor_facts().irritations_url(team),
                 two_peers=rules.two_peers_rule(team, peer_count=team.peer_count),
             )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Team, TeamMembership, User
 from tandem.audit.services import record
-from tandem.notifications.services import notify
+from tandem.notifications.services import Event, notify, notify_all
 
 from . import rules, selectors
 from .models import (
@@ -402,11 +402,12 @@ def share_reflection(*, reflection: Reflection, by: Membership) -> Reflection:
 def send_reflection_reminders(*, today: dt.date | None = None) -> int:
     """Invite each partner whose reflection is due; the event key makes a second run a no-op."""
     due = selectors.due_reflections(
-        Tandem.objects.select_related("peer__user", "professional__user", "team"), today=today
+        Tandem.objects.select_related("organisation", "peer__user", "professional__user", "team"), today=today
     )
-    for item in due:
-        with transaction.atomic():
-            notify(
+    # One insert for all of them (a second run is a no-op by the event keys), not a few queries each.
+    with transaction.atomic():
+        notify_all(
+            Event(
                 recipients=[item.author.user],
                 kind="tandem.reflection_due",
                 event_key=f"tandem:{item.tandem.pk}:reflection:{item.side}:{item.due_on.isoformat()}",
@@ -414,4 +415,6 @@ def send_reflection_reminders(*, today: dt.date | None = None) -> int:
                 url=item.tandem.get_absolute_url() + "reflections/new/",
                 context={"partner": item.tandem.partner_of(item.author).user.display_name},
             )
+            for item in due
+        )
     return len(due)

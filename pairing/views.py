@@ -11,15 +11,19 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, TeamMembership
-from tandem import web
+from tandem import freshness, suppression, web
 from tandem.audit.services import timeline
 from tandem.web import get_or_404
 
@@ -50,6 +54,16 @@ def _team_filter(request: HttpRequest, organisation: Any) -> Team | None:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = access.manager_membership(request)
     organisation = manager.organisation
+    # The numbers are the same for every manager of the organisation: the rendered body is cached
+    # under the version of everything it counts (tandem.freshness), so it is never stale; the
+    # date is part of the key because "overdue" and "current" move with it.
+    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in ("service", "team", "lonely"))
+    key = f"{organisation.pk}:{get_language()}:{timezone.localdate().isoformat()}:{params}"
+    body = freshness.cached("dashboard", key, lambda: _dashboard_body(request, organisation))
+    return render(request, "tandem/dashboard.html", {"body": mark_safe(body)})  # noqa: S308 - our own template
+
+
+def _dashboard_body(request: AuthenticatedHttpRequest, organisation: Any) -> str:
     form = forms.DashboardFilterForm(request.GET or None, organisation=organisation)
     teams = Team.objects.filter(organisation=organisation).active()
     if form.is_valid():
@@ -57,7 +71,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             teams = teams.filter(service=form.cleaned_data["service"])
         if form.cleaned_data.get("team"):
             teams = teams.filter(pk=form.cleaned_data["team"].pk)
-    rows = selectors.dashboard(teams=teams)
+    rows = selectors.dashboard(teams=teams, organisation=organisation)
     lonely_only = request.GET.get("lonely") == "1"
     if lonely_only:
         rows = [row for row in rows if row.too_few_peers]
@@ -67,10 +81,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "overdue": sum(row.overdue_reflections for row in rows),
         "support_ending": sum(row.support_ending for row in rows),
     }
-    return render(
-        request,
-        "tandem/dashboard.html",
-        {"form": form, "rows": rows, "totals": totals, "states": Tandem.State.choices, "lonely_only": lonely_only},
+    links = {
+        "list": reverse("tandems:list"),
+        "without_mentor": reverse("tandems:without_mentor"),
+        "overdue": reverse("tandems:overdue_reflections"),
+        "support": reverse("tandems:support_list"),
+    }
+    return render_to_string(
+        "tandem/_dashboard_body.html",
+        {"form": form, "rows": rows, "totals": totals, "states": Tandem.State.choices, "lonely_only": lonely_only,
+         "links": links, "min_count": suppression.threshold()},
     )
 
 
@@ -171,7 +191,11 @@ def propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         form,
         lambda data: services.propose(by=request.user, **data),
         template="tandem/propose.html",
-        context={"explanations": _explanations(form)},
+        context={
+            "explanations": _explanations(form),
+            "team": form.selected_team,
+            "can_manage_teams": access.may_create_teams(manager),
+        },
         success=_("Tandem proposed. Both partners have been asked to get to know each other."),
         next_url=lambda tandem: tandem,
     )
@@ -202,7 +226,12 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = manager.organisation
     team = _team_filter(request, organisation)
     teams = Team.objects.filter(organisation=organisation).active().select_related("service")
-    context: dict[str, Any] = {"teams": teams, "team": team, "results": None}
+    context: dict[str, Any] = {
+        "teams": teams,
+        "team": team,
+        "results": None,
+        "can_manage_teams": access.may_create_teams(manager),
+    }
     if team is not None:
         people = (
             Membership.objects.active()

@@ -32,6 +32,7 @@ from supervision.models import Attendance, Session, SupervisionGroup
 from tandem import suppression
 from tandem.db import DatePlusDays
 from tandem.suppression import TOTAL, Protected
+from volunteering import selectors as volunteering_selectors
 
 from . import rules
 from .period import Period
@@ -166,7 +167,7 @@ def _counted_days(start: dt.date, end: dt.date | None, period: Period, today: dt
 
 
 def year_report(organisation: Organisation, period: Period, *, today: dt.date | None = None) -> Report:
-    """The whole report for one organisation (every service). Twelve queries, whatever the size."""
+    """The whole report for one organisation (every service). Fifteen queries, whatever the size."""
     today = today or timezone.localdate()
     limit = rules.threshold()
     start_at, end_at = period.bounds()
@@ -448,12 +449,31 @@ def year_report(organisation: Organisation, period: Period, *, today: dt.date | 
         Section(
             "volunteering",
             _("Volunteer hours and expense allowance"),
-            [],
-            note=_("Not recorded yet: Tandem does not record volunteer hours or allowance payments so far."),
+            _volunteering_rows(organisation, period, n, limit),
+            note=_("Approved hours of volunteer peers in the period, for the whole organisation. With fewer volunteers than the threshold every figure is withheld: a sum of one person's allowance is her pay."),
         ),
     ]
     charts = [_trend_chart(organisation, period, held_sessions=sessions), _attendance_chart(groups, per_group)]
     return Report(organisation, period, columns, sections, charts, limit)
+
+
+def _volunteering_rows(organisation: Organisation, period: Period, n: int, limit: int) -> list[Row]:
+    """Two queries: volunteers with approved hours, their hours, the allowance and the reimbursed costs paid."""
+    figures = volunteering_selectors.year_totals(organisation, period.start, period.end)
+    people = figures["people"]
+    withheld = suppression.is_small(people, limit)
+
+    def row(key: str, label: Any, text: str, value: float | int) -> Row:
+        cell = Cell(_marker("small" if key == "volunteers" else "protecting", limit), None, "small" if key == "volunteers" else "protecting") if withheld else Cell(text, value)
+        return Row(f"volunteering_{key}", label, [Cell("", None)] * n + [cell], sensitive=True)
+
+    hours = figures["minutes"] / 60
+    return [
+        row("volunteers", _("Volunteers with approved hours"), str(people), people),
+        row("hours", _("Approved volunteer hours"), f"{hours:.1f}", round(hours, 1)),
+        row("allowance", _("Expense allowance (€)"), f"{figures['allowance_cents'] / 100:.2f}", figures["allowance_cents"] / 100),
+        row("expenses", _("Reimbursed expenses (€)"), f"{figures['expenses_cents'] / 100:.2f}", figures["expenses_cents"] / 100),
+    ]
 
 
 def _trend_chart(organisation: Organisation, period: Period, *, held_sessions: list[Any]) -> Chart:

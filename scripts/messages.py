@@ -21,13 +21,14 @@ DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 # (directory, directories to ignore inside it)
 CATALOGUES = [
     # The project catalogue (locale/) holds the shared templates/ only; every app has its own.
-    (ROOT, ["accounts", "pairing", "mentoring", "supervision", "reports", "tandem", "bench", ".venv", "tests", "scripts", "staticfiles", "var", "docs"]),
+    (ROOT, ["accounts", "pairing", "mentoring", "supervision", "volunteering", "reports", "tandem", "bench", ".venv", "tests", "scripts", "staticfiles", "var", "docs"]),
     (ROOT / "tandem", ["notifications", "audit", "settings.py"]),
     (ROOT / "accounts", []),
     (ROOT / "pairing", []),
     (ROOT / "reports", []),
     (ROOT / "mentoring", []),
     (ROOT / "supervision", []),
+    (ROOT / "volunteering", []),
     (ROOT / "tandem" / "notifications", []),
     (ROOT / "tandem" / "audit", []),
 ]

@@ -24,23 +24,28 @@ class SupervisionConfig(AppConfig):
         register_attention(attention.items)
         privacy.register()
         register_demo(demo.seed, order=30)
+        # Who each kind can reach (the notification settings offer a person only those).
+        group = frozenset({Role.PEER, Role.SUPERVISOR})
         kinds.register(
             kinds.NotificationKind(
                 "supervision.reminder",
                 _("Reminder of a supervision session"),
                 digest_allowed=False,
                 still_due=services.reminder_still_due,
+                roles=group,
             ),
-            kinds.NotificationKind("supervision.session_moved", _("A supervision session was moved"), digest_allowed=False),
-            kinds.NotificationKind("supervision.session_cancelled", _("A supervision session was cancelled"), digest_allowed=False),
-            kinds.NotificationKind("supervision.session_scheduled", _("A supervision session was scheduled")),
-            kinds.NotificationKind("supervision.poll_opened", _("A date poll for supervision is open")),
+            kinds.NotificationKind("supervision.session_moved", _("A supervision session was moved"), digest_allowed=False, roles=group),
+            kinds.NotificationKind("supervision.session_cancelled", _("A supervision session was cancelled"), digest_allowed=False, roles=group),
+            kinds.NotificationKind("supervision.session_scheduled", _("A supervision session was scheduled"), roles=group),
+            kinds.NotificationKind("supervision.series_changed", _("A supervision series was changed"), digest_allowed=False, roles=group),
+            kinds.NotificationKind("supervision.poll_opened", _("A date poll for supervision is open"), roles=frozenset({Role.PEER})),
             kinds.NotificationKind(
                 "supervision.poll_reminder", _("A date poll waits for your answer"), digest_allowed=False,
                 still_due=services.poll_reminder_still_due,
+                roles=frozenset({Role.PEER}),
             ),
-            kinds.NotificationKind("supervision.waitlist_promoted", _("You moved up from the waiting list"), digest_allowed=False),
-            kinds.NotificationKind("supervision.share_requested", _("A supervision group is to be shared with your organisation")),
+            kinds.NotificationKind("supervision.waitlist_promoted", _("You moved up from the waiting list"), digest_allowed=False, roles=frozenset({Role.PEER})),
+            kinds.NotificationKind("supervision.share_requested", _("A supervision group is to be shared with your organisation"), roles=frozenset({Role.ORG_ADMIN})),
         )
         # Reminders every 5 minutes (a 1-day reminder may be a few minutes late, never early or twice);
         # sessions of series are created ahead once an hour.
@@ -56,6 +61,7 @@ class SupervisionConfig(AppConfig):
                 "supervision.share_accepted": _("Organisation agreed to share the group"),
                 "supervision.series_created": _("Series of sessions created"),
                 "supervision.series_ended": _("Series of sessions ended"),
+                "supervision.series_changed": _("Series of sessions changed from a session on"),
                 "supervision.session_created": _("Session scheduled"),
                 "supervision.session_moved": _("Session moved"),
                 "supervision.session_changed": _("Session changed"),

@@ -94,6 +94,39 @@ class SeriesForm(OnceFormMixin, forms.ModelForm):
         return data
 
 
+class SeriesChangeForm(forms.ModelForm):
+    """A series from a chosen session on: the new time, weekday rule, place and video link."""
+
+    rotation = forms.TypedMultipleChoiceField(
+        label=_("Rotate through these weekdays"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each next session moves to the next chosen weekday, at the same time of day."),
+    )
+
+    class Meta:
+        model = Series
+        fields = ["frequency", "interval", "nth", "weekday", "rotation", "starts_on", "local_time", "place", "video_url"]
+        labels = {"starts_on": _("First changed date")}
+        help_texts = {"starts_on": _("The date of the first session under the changed rule (for the Nth weekday: its month).")}
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("place") and not data.get("video_url"):
+            self.add_error("place", _("Please give a place or a video link."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The service builds and validates the new series; the form only parses the fields.
+        pass
+
+
 class SessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
     ends_at = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)

@@ -91,3 +91,21 @@ def poll_results(poll: DatePoll) -> list[SlotResult]:
     )
     results = [SlotResult(slot=s, yes=s.n_yes, if_need_be=s.n_maybe, no=s.n_no) for s in slots]  # type: ignore[attr-defined]
     return sorted(results, key=lambda r: (-r.yes, -r.if_need_be, r.slot.starts_at, r.slot.pk))
+
+
+# --- For other apps ------------------------------------------------------------------------------
+
+
+def attended_sessions(membership: Membership, *, since: Any) -> list[Session]:
+    """Sessions the supervisor recorded ``membership`` as present at, from ``since`` on (oldest first).
+
+    Only the date, the length and the group's name leave this app: never notes or who else came.
+    """
+    return list(
+        Session.objects.filter(
+            attendance__membership=membership, attendance__attended=True, starts_at__gte=since,
+            status=Session.Status.SCHEDULED,
+        )
+        .select_related("group")
+        .order_by("starts_at")
+    )

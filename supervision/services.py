@@ -12,12 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, User
 from tandem.audit.services import record
-from tandem.notifications.services import cancel_pending, notify, one_kick
+from tandem.notifications.services import Event, cancel_pending, notify, notify_all, one_kick
 
 from . import recurrence, selectors
 from .models import (
@@ -239,6 +239,104 @@ def end_series(*, series: Series, by: User, now: dt.datetime | None = None) -> i
     return len(future)
 
 
+SERIES_CHANGE_FIELDS = ("frequency", "interval", "nth", "weekday", "rotation", "starts_on", "local_time", "place", "video_url")
+
+
+@transaction.atomic
+def change_series_from(*, session: Session, by: User, now: dt.datetime | None = None, **fields: Any) -> Series:
+    """Change a series from ``session`` on: time of day, weekday rule, place, video link.
+
+    The series is split: the old one keeps its earlier sessions (held ones, their answers,
+    attendance and notes stay exactly as they are) and makes no new ones; a new series with the
+    changed rule takes over ``session`` and every later session that has not begun. Those keep
+    their rows, so their RSVPs stay; they move to the new rule's dates and the members are told
+    once. Sessions further ahead are generated from the new rule.
+    """
+    now = now or timezone.now()
+    session = Session.objects.select_for_update(of=("self",)).select_related("group__organisation").get(pk=session.pk)
+    old = Series.objects.select_for_update().filter(pk=session.series_id).first() if session.series_id else None
+    if old is None or old.ended_at is not None:
+        raise ValidationError(_("This session does not belong to a running series."))
+    if session.starts_at <= now:
+        raise ValidationError(_("This session has already begun. Please choose a session that is still to come."))
+    unknown = set(fields) - set(SERIES_CHANGE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a series change: {sorted(unknown)}")
+    new = Series(
+        group_id=old.group_id,
+        title=old.title,
+        time_zone=old.time_zone,
+        duration_minutes=old.duration_minutes,
+        capacity=old.capacity,
+        created_by=by,
+        created_at=now,
+        **fields,
+    )
+    new.rotation = sorted({int(d) for d in (new.rotation or [])})
+    errors: dict[str, str] = {}
+    if new.frequency == Series.Frequency.NTH_WEEKDAY and new.weekday is None and not new.rotation:
+        errors["weekday"] = _("Choose a weekday or weekdays to rotate through.")
+    if not new.place and not new.video_url:
+        errors["place"] = _("Please give a place or a video link.")
+    if errors:
+        raise ValidationError(errors)
+    new.full_clean()
+    rule = new.rule()
+    first = recurrence.occurrence(rule, 0)
+    if first <= now:
+        raise ValidationError({"starts_on": _("The first changed session cannot lie in the past.")})
+    kept = (
+        Session.objects.filter(series=old, series_index__lt=session.series_index)
+        .exclude(status=Session.Status.CANCELLED).order_by("-starts_at").first()
+    )
+    if kept is not None and first <= kept.starts_at:
+        raise ValidationError(
+            {"starts_on": _("The first changed session must come after the previous session of the series (%(when)s).")
+             % {"when": formats.date_format(timezone.localtime(kept.starts_at), "DATETIME_FORMAT")}}
+        )
+    new.save()
+    Series.objects.filter(pk=old.pk).update(ended_at=now)
+    # The sessions taken over, in their order; one that was moved before now and has begun stays.
+    taken = list(
+        Session.objects.select_for_update()
+        .filter(series=old, series_index__gte=session.series_index, starts_at__gt=now)
+        .order_by("series_index")
+    )
+    duration = dt.timedelta(minutes=new.duration_minutes)
+    for index, item in enumerate(taken):
+        start = recurrence.occurrence(rule, index)
+        Session.objects.filter(pk=item.pk).update(series=new, series_index=index)
+        if item.is_cancelled:
+            # A cancelled session stays cancelled at its old time: its members were told about it.
+            continue
+        update_session(
+            session=item, by=by, starts_at=start, ends_at=start + duration, place=new.place,
+            video_url=new.video_url, capacity=item.capacity, now=now, tell=False,
+        )
+    generate_sessions(series=new, now=now)
+    record(
+        actor=by, action="supervision.series_changed", obj=old.group,
+        detail={"series": old.pk, "new_series": new.pk, "from_session": session.pk},
+    )
+    first_session = Session.objects.filter(series=new, series_index=0).first()
+    notify(
+        recipients=[u for u in _everyone(session.group) if u != by],
+        kind="supervision.series_changed",
+        event_key=f"supervision.series:{new.pk}:changed",
+        obj=first_session or session,
+        organisation=session.group.organisation,
+        url=(first_session or session).get_absolute_url(),
+        context={
+            "group": session.group.name,
+            "title": new.title,
+            "starts_at": first.isoformat(),
+            "place": new.place,
+            "video_url": new.video_url,
+        },
+    )
+    return new
+
+
 def generate_all(*, now: dt.datetime | None = None) -> int:
     return sum(
         generate_sessions(series=s, now=now)
@@ -311,8 +409,12 @@ def update_session(
     capacity: int | None,
     agenda: str | None = None,
     now: dt.datetime | None = None,
+    tell: bool = True,
 ) -> Session:
-    """Move a session and/or change its place, capacity or agenda; members are told when the time changes."""
+    """Move a session and/or change its place, capacity or agenda; members are told when the time changes.
+
+    ``tell=False``: the caller tells the members once for several sessions (a series changed).
+    """
     now = now or timezone.now()
     session = Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
     if session.is_cancelled:
@@ -338,6 +440,7 @@ def update_session(
         # The reminders of the old time that have not gone out yet are withdrawn.
         cancel_pending(event_key_prefix=old_prefix)
         _mark_passed_reminder_windows(session, now)
+    if moved and tell:
         notify(
             recipients=[u for u in _member_users(session.group, exclude_declined=None) if u != by],
             kind="supervision.session_moved",
@@ -589,41 +692,72 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
         return _send_due_reminders(now or timezone.now())
 
 
+# Sessions claimed (locked) per transaction; concurrent sweeps skip each other's chunks.
+REMINDER_CHUNK = 200
+
+
 def _send_due_reminders(now: dt.datetime) -> int:
     handled = 0
     for before, field, suffix in REMINDERS:
-        due = (
-            Session.objects.scheduled()
-            .filter(starts_at__gt=now, starts_at__lte=now + before)
-            .exclude(**{field: F("time_version")})
-            .values_list("pk", flat=True)
-        )
-        for pk in list(due):
+        after = 0
+        while True:
             with transaction.atomic():
-                session = (
-                    Session.objects.select_for_update(skip_locked=True)
-                    .filter(pk=pk, status=Session.Status.SCHEDULED, starts_at__gt=now)
+                # One query claims a chunk, one reads who is reminded of each session, one writes
+                # every outbox row and one marks the chunk: a handful of queries per chunk.
+                claimed = list(
+                    Session.objects.scheduled()
+                    .filter(pk__gt=after, starts_at__gt=now, starts_at__lte=now + before)
                     .exclude(**{field: F("time_version")})
-                    .select_related("group__organisation")
-                    .first()
+                    .order_by("pk")
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("group__organisation")[:REMINDER_CHUNK]
                 )
-                if session is None:
-                    continue
-                short_notice = suffix == "reminder-7d" and session.starts_at <= now + dt.timedelta(days=1)
-                if not short_notice:  # within a day the 1-day reminder alone is enough
-                    notify(
-                        recipients=_member_users(session.group, exclude_declined=session),
-                        kind="supervision.reminder",
-                        event_key=session.event_key(suffix),
-                        obj=session,
-                        organisation=session.group.organisation,
-                        url=session.get_absolute_url(),
-                        context={**_session_context(session), "days": before.days},
-                        now=now,
-                    )
-                Session.objects.filter(pk=session.pk).update(**{field: session.time_version})
-                handled += 1
+                if not claimed:
+                    break
+                after = claimed[-1].pk
+                told = [
+                    s for s in claimed
+                    # Within a day the 1-day reminder alone is enough.
+                    if not (suffix == "reminder-7d" and s.starts_at <= now + dt.timedelta(days=1))
+                ]
+                recipients = _members_to_remind(told)
+                notify_all(
+                    [
+                        Event(
+                            recipients=recipients.get(session.pk, []),
+                            kind="supervision.reminder",
+                            event_key=session.event_key(suffix),
+                            obj=session,
+                            organisation=session.group.organisation,
+                            url=session.get_absolute_url(),
+                            context={**_session_context(session), "days": before.days},
+                        )
+                        for session in told
+                    ],
+                    now=now,
+                )
+                # The rows are locked: their time version is the one the event keys carry.
+                Session.objects.filter(pk__in=[s.pk for s in claimed]).update(**{field: F("time_version")})
+                handled += len(claimed)
     return handled
+
+
+def _members_to_remind(sessions: list[Session]) -> dict[int, list[User]]:
+    """For each session: the current members of its group who did not decline it (one query)."""
+    if not sessions:
+        return {}
+    by_group: dict[int, list[Session]] = {}
+    for session in sessions:
+        by_group.setdefault(session.group_id, []).append(session)
+    declined = set(
+        Rsvp.objects.filter(session__in=sessions, answer=Answer.NO).values_list("session_id", "membership_id")
+    )
+    result: dict[int, list[User]] = {session.pk: [] for session in sessions}
+    for member in GroupMember.objects.current().filter(group_id__in=list(by_group)).select_related("membership__user"):
+        for session in by_group[member.group_id]:
+            if (session.pk, member.membership_id) not in declined:
+                result[session.pk].append(member.membership.user)
+    return result
 
 
 POLL_REMINDER_BEFORE = dt.timedelta(days=1)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/answer/", views.session_rsvp, name="session_rsvp"),
     path("sessions/<int:pk>/change/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/change-series/", views.series_change, name="series_change"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
     path("sessions/<int:pk>/notes/", views.session_note, name="session_note"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from .forms import (
     PollAnswerForm,
     PollForm,
     RsvpForm,
+    SeriesChangeForm,
     SeriesForm,
     SessionForm,
     ShareForm,
@@ -362,6 +364,38 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context={"title": _("Move or change the session"), "group": session.group},
         success=_("The session was changed; the members have been told."),
         next_url=session,
+    )
+
+
+@login_required
+def series_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change the series of a session from this session on; earlier and held sessions stay."""
+    session = access.get_session_for_supervisor(request, pk)
+    series = session.series
+    if series is None or series.ended_at is not None or session.has_started:
+        raise Http404
+    local_start = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone))
+    initial = {
+        "frequency": series.frequency, "interval": series.interval, "nth": series.nth, "weekday": series.weekday,
+        "rotation": series.rotation, "starts_on": local_start.date(), "local_time": local_start.time(),
+        "place": series.place, "video_url": series.video_url,
+    }
+    form = SeriesChangeForm(request.POST or None, initial=initial)
+    return web.submit(
+        request,
+        form,
+        lambda data: services.change_series_from(session=session, by=request.user, **data),
+        template="supervision/form.html",
+        context={
+            "title": _("Change the series from this session on"),
+            "group": session.group,
+            "intro": _(
+                "The change applies to this session and every later one. Sessions that have taken place, "
+                "and everyone's answers, stay as they are. The members are told."
+            ),
+        },
+        success=_("The series was changed from this session on; the members have been told."),
+        next_url=lambda new: new.sessions.order_by("series_index").first() or session.group,
     )
 
 

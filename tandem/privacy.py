@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +54,9 @@ class Entry:
     fields: tuple[str, ...] | None = None
     special_category: bool = False  # GDPR Art. 9: lived experience of crisis, confidential conflicts
     legal_basis: Any = None  # None: the employment relationship (see EMPLOYMENT)
+    # (field, lookup to a person): a field that is that person's data alone, so it is in her export
+    # and in nobody else's the row concerns (a mentor's private note on a talk with a peer).
+    owned_by: tuple[tuple[str, str], ...] = ()
 
     @property
     def basis(self) -> Any:
@@ -142,7 +145,13 @@ def _export_rows(entry: Entry, user: Any) -> list[dict[str, Any]]:
     names = entry.fields or tuple(
         f.attname for f in model._meta.concrete_fields if f.name not in SECRET_FIELDS and f.attname not in SECRET_FIELDS
     )
-    return list(entry.rows(user).order_by("pk").values(*names))
+    owners = {f"_owner_{i}": F(lookup) for i, (_field, lookup) in enumerate(entry.owned_by)}
+    rows = list(entry.rows(user).order_by("pk").values(*names, **owners))
+    for row in rows:
+        for i, (owned, _lookup) in enumerate(entry.owned_by):
+            if row.pop(f"_owner_{i}") != user.pk:
+                row.pop(owned, None)
+    return rows
 
 
 def export_for(user: Any) -> dict[str, Any]:

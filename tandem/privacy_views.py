@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import privacy
+from . import field_names, privacy
 
 
 @require_GET
@@ -37,7 +37,7 @@ def record_of_processing(request: HttpRequest) -> HttpResponse:
         {
             "name": entry.model._meta.verbose_name_plural,
             "fields": [
-                f.verbose_name
+                field_names.label(f)
                 for f in entry.model._meta.concrete_fields
                 if (entry.fields is None or f.attname in entry.fields or f.name in entry.fields)
                 and f.name not in privacy.SECRET_FIELDS

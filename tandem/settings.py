@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pairing",
     "mentoring",
     "supervision",
+    "volunteering",
     "reports",
 ]
 
@@ -199,6 +200,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -228,6 +231,10 @@ MFA_TOTP_ISSUER = "Tandem"
 # organisations start with it on in production.
 TANDEM_MFA_REQUIRED_BY_DEFAULT = env_bool("TANDEM_MFA_REQUIRED_BY_DEFAULT", PRODUCTION)
 TANDEM_INVITATION_DAYS = int(os.environ.get("TANDEM_INVITATION_DAYS", "7"))
+# Files that must never be served as static or media URLs (volunteers' receipts): only an
+# access-checked view reads them.
+TANDEM_PRIVATE_FILES_DIR = Path(os.environ.get("TANDEM_PRIVATE_FILES_DIR", VAR_DIR / "private"))
+TANDEM_RECEIPT_MAX_BYTES = int(os.environ.get("TANDEM_RECEIPT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Sessions end after 30 minutes without activity and after 12 hours in all.
 SESSION_COOKIE_AGE = 30 * 60

@@ -53,8 +53,13 @@ def status_for(*bound: forms.BaseForm | None) -> int:
 def render_form(
     request: HttpRequest, template: str, context: dict[str, Any], *bound: forms.BaseForm | None
 ) -> HttpResponse:
-    """Render a page with forms; 422 when one of them carries errors."""
-    return render(request, template, context, status=status_for(*bound))
+    """Render a page with forms; 422 when one of them carries errors.
+
+    ``invalid_forms`` tells the base layout that the page was sent back with errors (its title then
+    starts with "Error:"), whatever name the page gives the form.
+    """
+    invalid = [form for form in bound if form is not None and form.is_bound and form.errors]
+    return render(request, template, {**context, "invalid_forms": invalid}, status=INVALID if invalid else 200)
 
 
 def submit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -93,3 +94,21 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The stateful proof's figures (tests/trust/test_stateful.py), in the normal output, with or without xdist."""
+    seen: set[str] = set()
+    for category in ("passed", "failed"):
+        for report in terminalreporter.stats.get(category, []):
+            properties = dict(getattr(report, "user_properties", []))
+            if "stateful_histories" not in properties or report.nodeid in seen:
+                continue
+            seen.add(report.nodeid)
+            terminalreporter.write_sep("-", "stateful proof")
+            terminalreporter.write_line(
+                f"{report.nodeid} ({category}, profile {properties['stateful_profile']}): "
+                f"{properties['stateful_histories']} histories, {properties['stateful_steps']} steps, "
+                f"{properties['stateful_requests']} HTTP requests, {properties['stateful_checks']} comparisons with the model"
+            )
+            terminalreporter.write_line(f"promises waiting for their feature: {properties['stateful_not_yet']}")

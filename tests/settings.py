@@ -48,6 +48,8 @@ for _name in ["OUTBOX_LEASE_SECONDS", "OUTBOX_BACKOFF_BASE_SECONDS", "OUTBOX_BAC
         globals()[_name] = float(os.environ[_name])
 # A test that switches to the file backend without a directory of its own writes here, per worker.
 EMAIL_FILE_PATH = str(VAR_DIR / "test-mail" / (_worker or "serial"))
+# Receipts uploaded by tests stay in a directory of this worker.
+TANDEM_PRIVATE_FILES_DIR = VAR_DIR / "test-private" / (_worker or "serial")
 # Each test starts with empty rate-limit counters; Redis stays the broker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = False

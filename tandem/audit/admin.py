@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "outcome"]
     list_select_related = ["actor", "content_type", "organisation"]
     date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        # A professional's disclosure choices are his alone: not even the operator lists them.
+        return super().get_queryset(request).shown_to_others()  # type: ignore[attr-defined,no-any-return]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -26,8 +26,16 @@ class AppendOnlyError(RuntimeError):
 ACTION_LABELS: dict[str, Any] = {}
 
 
-def register_actions(labels: dict[str, Any]) -> None:
+def register_actions(labels: dict[str, Any], *, private: bool = False) -> None:
+    """Labels of an app's actions. ``private`` ones are shown to nobody but the person they are
+    about (a professional's disclosure choices): the rows exist, but no timeline lists them."""
     ACTION_LABELS.update(labels)
+    if private:
+        PRIVATE_ACTIONS.update(labels)
+
+
+# Actions recorded in the trail but never listed in a timeline or the operator's list.
+PRIVATE_ACTIONS: set[str] = set()
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -36,6 +44,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self) -> NoReturn:  # type: ignore[override]
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def shown_to_others(self) -> AuditEventQuerySet:
+        return self.exclude(action__in=PRIVATE_ACTIONS)
 
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(

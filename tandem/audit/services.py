@@ -32,7 +32,7 @@ def _check_detail(value: Any, path: str = "detail") -> None:
     raise ValueError(f"{path} must hold plain ids, names and states, not {type(value).__name__}.")
 
 
-def record(
+def event(
     *,
     actor: Any | None,
     action: str,
@@ -41,11 +41,11 @@ def record(
     outcome: str = AuditEvent.Outcome.OK,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``detail`` must never carry confidential text (long strings are refused)."""
+    """One audit event, checked and not yet saved (``record_all`` writes many in one insert)."""
     _check_detail(detail or {})
     if organisation is None and obj is not None:
         organisation = getattr(obj, "organisation", None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         action=action,
         organisation=organisation,
@@ -56,6 +56,26 @@ def record(
     )
 
 
+def record(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    organisation: Any | None = None,
+    outcome: str = AuditEvent.Outcome.OK,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``detail`` must never carry confidential text (long strings are refused)."""
+    pending = event(actor=actor, action=action, obj=obj, organisation=organisation, outcome=outcome, detail=detail)
+    pending.save(force_insert=True)
+    return pending
+
+
+def record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events built with ``event()`` in one insert (a sweep's steps)."""
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
 def record_read(*, reader: Any, obj: models.Model, author: Any | None = None) -> AuditEvent | None:
     """Record a read of confidential content by anyone other than its author."""
     if author is not None and reader == author:
@@ -64,5 +84,7 @@ def record_read(*, reader: Any, obj: models.Model, author: Any | None = None) ->
 
 
 def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """The history of one object, newest first, for pages that show a timeline."""
-    return AuditEvent.objects.for_object(obj).select_related("actor")
+    """The history of one object, newest first, for pages that show a timeline to others.
+
+    Private actions (a professional's disclosure choices) are never in it."""
+    return AuditEvent.objects.for_object(obj).shown_to_others().select_related("actor")

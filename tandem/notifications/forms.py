@@ -38,10 +38,12 @@ class PreferencesForm(forms.Form):
         help_text=_("If this falls inside your quiet hours, the digest comes when they end."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shown: list[kinds.NotificationKind] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only the kinds that can reach this person; the choices she made for others stay stored.
+        self.shown = kinds.choosable() if shown is None else shown
         kind_fields = {}
-        for kind in sorted(kinds.choosable(), key=lambda k: str(k.label)):
+        for kind in sorted(self.shown, key=lambda k: str(k.label)):
             choices = [(value, label) for value, label in Delivery.choices if value != Delivery.DIGEST or kind.digest_allowed]
             kind_fields[_kind_field_name(kind.key)] = forms.ChoiceField(
                 label=kind.label,
@@ -61,7 +63,7 @@ class PreferencesForm(forms.Form):
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The kinds grouped by the app that sends them (Tandems, Mentoring...), then the times."""
         groups: dict[str, list[forms.BoundField]] = {}
-        for kind in sorted(kinds.choosable(), key=lambda k: (k.key.split(".")[0], str(k.label))):
+        for kind in sorted(self.shown, key=lambda k: (k.key.split(".")[0], str(k.label))):
             groups.setdefault(kind.key.split(".")[0], []).append(self[_kind_field_name(kind.key)])
         sections: list[tuple[Any, list[forms.BoundField]]] = []
         for prefix, fields in sorted(groups.items(), key=lambda item: str(_app_title(item[0]))):
@@ -70,4 +72,4 @@ class PreferencesForm(forms.Form):
         return sections
 
     def deliveries(self) -> dict[str, str]:
-        return {kind.key: self.cleaned_data[_kind_field_name(kind.key)] for kind in kinds.choosable()}
+        return {kind.key: self.cleaned_data[_kind_field_name(kind.key)] for kind in self.shown}

@@ -36,6 +36,13 @@ class NotificationKind:
     # False withdraws it (a reminder for a session that started, was cancelled or moved). The app
     # that owns the kind supplies it; the kernel knows nothing about sessions.
     still_due: Callable[[Any, Any], bool] | None = None
+    # The roles (accounts' Role values) of the people this kind can reach, as the app that sends it
+    # declares them; empty means anybody. The settings page offers a person only the kinds that
+    # can reach her with the roles she holds now.
+    roles: frozenset[str] = frozenset()
+
+    def reaches(self, roles: set[str]) -> bool:
+        return not self.roles or bool(self.roles & roles)
 
 
 KINDS: dict[str, NotificationKind] = {}
@@ -56,3 +63,23 @@ def get(key: str) -> NotificationKind:
 def choosable() -> list[NotificationKind]:
     """The kinds a person chooses a delivery for in their notification settings."""
     return [kind for kind in KINDS.values() if not kind.for_addresses]
+
+
+# Which roles a person holds, in all her organisations: the app that knows people (accounts)
+# registers it, so the kernel can ask without importing it.
+_roles_of_user: list[Callable[[Any], set[str]]] = []
+
+
+def register_roles_of_user(fn: Callable[[Any], set[str]]) -> None:
+    _roles_of_user[:] = [fn]
+
+
+def roles_of_user(user: Any) -> set[str] | None:
+    """The roles ``user`` holds now, or None when no app tells (then every kind is offered)."""
+    return _roles_of_user[0](user) if _roles_of_user else None
+
+
+def choosable_for(user: Any) -> list[NotificationKind]:
+    """The kinds offered in ``user``'s notification settings: those that can reach her now."""
+    roles = roles_of_user(user)
+    return [kind for kind in choosable() if roles is None or kind.reaches(roles)]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from tandem import web
 from tandem.navigation import AttentionItem
 
-from . import services
+from . import kinds, services
 from .forms import PreferencesForm
 from .models import Notification
 
@@ -60,10 +60,11 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     deliveries, delivery_settings = services.preferences_for(request.user)
+    shown = kinds.choosable_for(request.user)
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, shown=shown)
     else:
-        form = PreferencesForm(initial=PreferencesForm.initial_for(deliveries, delivery_settings))
+        form = PreferencesForm(initial=PreferencesForm.initial_for(deliveries, delivery_settings), shown=shown)
     return web.submit(
         request,
         form,

@@ -19,7 +19,7 @@ register = template.Library()
 
 
 def _parse(value: Any) -> dt.date | dt.datetime | None:
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime is a date too
         return value
     if isinstance(value, str) and value:
         try:
@@ -64,9 +64,11 @@ def moment(value: Any) -> str:
 def clock(value: Any) -> str:
     """ "17:00 Uhr" / "17:00"."""
     parsed = _parse(value)
-    if not isinstance(parsed, dt.datetime | dt.time):
+    if not isinstance(parsed, dt.datetime):
         return ""
-    return formats.time_format(_local(parsed), "TIME_FORMAT")
+    local = _local(parsed)
+    assert isinstance(local, dt.datetime)
+    return formats.time_format(local, "TIME_FORMAT")
 
 
 @register.filter

@@ -132,12 +132,13 @@ def shots() -> set[str]:
 
 @pytest.fixture
 def people(chromium: object, live_server: object, shots: set[str]) -> Iterator[Callable[..., Person]]:
-    """``people(label, lang)`` opens a fresh browser context for one person (own cookies, own language)."""
+    """``people(label, lang)`` opens a fresh browser context for one person (own cookies, own language, desktop
+    unless ``viewport=`` says otherwise)."""
     opened: list[Person] = []
 
-    def open_person(label: str, lang: str) -> Person:
+    def open_person(label: str, lang: str, *, viewport: dict[str, int] = DESKTOP) -> Person:
         context = chromium.new_context(  # type: ignore[attr-defined]
-            viewport=DESKTOP, locale="de-DE" if lang == "de" else "en-GB", timezone_id="Europe/Berlin"
+            viewport=viewport, locale="de-DE" if lang == "de" else "en-GB", timezone_id="Europe/Berlin"
         )
         context.set_default_timeout(15_000)
         # The language someone chose earlier (the switch sets this cookie); signed in, the profile decides.

@@ -109,9 +109,12 @@ def test_team_lead_invites_pairs_and_both_partners_confirm(
     assert "Mara Lindner" in lead.text()
 
     # ... and proposes the tandem; notes on the rules of practice are read and accepted.
-    lead.goto("/tandems/propose/", shot="propose", phone=True)
+    # First the team, then the people of that team (works without JavaScript).
+    lead.goto("/tandems/propose/", shot="propose-team", phone=True)
+    step = lead.page.locator("main form[method=get]")
+    step.locator("select[name=team]").select_option(str(team.pk))
+    lead.click_and_arrive(step.locator("button[type=submit]"), shot="propose")
     form = lead.page.locator("main form[method=post]")
-    form.locator("select[name=team]").select_option(str(team.pk))
     form.locator("select[name=peer]").select_option(str(peer.pk))
     form.locator("select[name=professional]").select_option(str(professional.pk))
     form.locator("textarea[name=purpose]").fill(

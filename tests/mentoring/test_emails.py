@@ -36,3 +36,17 @@ def test_backup_email_names_the_peer_only_when_she_agreed(db):
     named = render_email(user, "notifications/mentoring.irritation_backup", CONTEXT)
     assert "Paula" in named.body
     assert "Paula" not in anonymous.body and "a peer" in anonymous.body
+
+
+def test_backup_email_says_what_is_expected_of_her_in_german(db):
+    user = UserFactory(preferred_language="de")
+    email = render_email(user, "notifications/mentoring.irritation_backup", {**CONTEXT, "peer_name": ""})
+    assert "Das wird von Ihnen erwartet: die*den Mentor*in erinnern" in email.body
+    assert "Mentor*in erinnern oder eine*n andere*n Mentor*in anbieten" in email.alternatives[0][0]
+
+
+@pytest.mark.parametrize("what,words", [("backup_offer", "andere*n Mentor*in"), ("reopened", "wieder geöffnet")])
+def test_the_new_irritation_notices_render_in_german(db, what, words):
+    user = UserFactory(preferred_language="de")
+    kind = "mentoring.irritation_update" if what == "backup_offer" else "mentoring.irritation_closed"
+    assert words in render_email(user, f"notifications/{kind}", {**CONTEXT, "what": what}).body

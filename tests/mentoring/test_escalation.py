@@ -184,7 +184,9 @@ def test_peer_without_mentor_waits_and_the_team_lead_is_told_without_content(cas
     assert notes(cast.peer.user, "mentoring.irritation_update") == 1
     lead_note = Notification.objects.get(recipient=cast.team_lead.user, kind="mentoring.peer_needs_mentor", channel="in_app")
     assert "SECRET" not in str(lead_note.context)
-    assert lead_note.url == reverse("mentoring:assign") + f"?peer={cast.peer.pk}"
+    # She did not allow her name: neither the text nor the link points at her.
+    assert lead_note.context["peer_name"] == "" and lead_note.object_id == ""
+    assert lead_note.url == reverse("tandems:without_mentor")
     assert cast.client_for(cast.team_lead).get(irritation.get_absolute_url()).status_code == 404
     # A mentor arrives: the waiting escalation goes to her at the next sweep.
     with time_machine.travel(day(9), tick=False):
@@ -246,13 +248,13 @@ def test_a_late_sweep_catches_up_once(cast, at_day0):
 
 def test_a_sweep_that_dies_midway_leaves_the_step_for_the_next_run(cast, at_day0):
     irritation = raise_at(cast, mode=Irritation.StartMode.SELF_FIRST)
-    real_notify = escalation.notify
-    with mock.patch.object(escalation, "notify", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
+    real_notify = escalation.notify_all
+    with mock.patch.object(escalation, "notify_all", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
         sweep_at(day(8))
     assert steps(irritation) == []
     irritation.refresh_from_db()
     assert irritation.escalated_at is None
-    assert escalation.notify is real_notify
+    assert escalation.notify_all is real_notify
     sweep_at(day(8, 1), times=2)
     assert steps(irritation) == ["escalated"]
     assert notes(cast.mentor.user, "mentoring.irritation_escalated") == 1
@@ -381,3 +383,110 @@ def test_a_sweep_escalating_many_irritations_kicks_the_sender_once(cast):
 def test_concurrent_sweeps_claiming_small_chunks_do_every_step_once(cast, monkeypatch):
     monkeypatch.setattr(escalation, "CHUNK", 3)
     test_concurrent_sweeps_do_every_step_once(cast)
+
+
+# --- A peer without a mentor: who is told, and how often (issue 13, item 6) ----------------------
+
+
+@pytest.fixture
+def two_teams(cast):
+    """Team A (the peer's) led by lead A; team B, in the same organisation, led by lead B."""
+    from accounts.models import TeamMembership
+    from tests.factories import TeamFactory, member
+
+    team_b = TeamFactory(service=cast.service, name="Team B")
+    lead_a = member(cast.organisation, is_team_lead=True, is_professional=True, team=cast.team, email="lead-a@example.org")
+    lead_b = member(cast.organisation, is_team_lead=True, is_professional=True, team=team_b, email="lead-b@example.org")
+    # Everyone has been in their team since before the timelines' day 0.
+    TeamMembership.objects.update(started_on=dt.date(2026, 1, 1))
+    return lead_a, lead_b
+
+
+def test_needs_mentor_notice_goes_once_to_the_leads_of_her_own_team_only(cast, two_teams):
+    lead_a, lead_b = two_teams
+    irritations = [raise_at(cast, mode=Irritation.StartMode.SELF_FIRST) for _ in range(3)]
+    sweep_at(day(8), times=2)
+    for irritation in irritations:
+        assert steps(irritation) == ["waiting"]
+    # One notice for her stretch without a mentor, not one per waiting irritation ...
+    assert notes(lead_a.user, "mentoring.peer_needs_mentor") == 1
+    assert Notification.objects.filter(recipient=lead_a.user, kind="mentoring.peer_needs_mentor", channel="email").count() == 1
+    # ... to the lead of her own team; the lead of another team learns nothing, nor does a lead
+    # without a team while her team has a lead of its own.
+    assert notes(lead_b.user, "mentoring.peer_needs_mentor") == 0
+    assert notes(cast.team_lead.user, "mentoring.peer_needs_mentor") == 0
+    # She gets her own news about each irritation that waits.
+    assert notes(cast.peer.user, "mentoring.irritation_update") == 3
+
+
+def test_needs_mentor_notice_names_her_only_if_she_allowed_it(cast, two_teams):
+    from django.core import mail
+
+    from tandem.notifications.sending import send_due
+
+    lead_a, _lead_b = two_teams
+    raise_at(cast, mode=Irritation.StartMode.SELF_FIRST)
+    sweep_at(day(8))
+    note = Notification.objects.get(recipient=lead_a.user, kind="mentoring.peer_needs_mentor", channel="email")
+    assert note.context["peer_name"] == "" and note.object_id == ""
+    assert note.url == reverse("tandems:without_mentor")
+    with time_machine.travel(day(8, 1), tick=False):
+        send_due()
+    (sent,) = [m for m in mail.outbox if lead_a.user.email in m.to]
+    assert cast.peer.user.display_name not in sent.body
+    assert "Team A" in sent.body
+
+    # A later stretch without a mentor, and this time she allowed her name.
+    with time_machine.travel(day(9), tick=False):
+        assignment = MentorAssignmentFactory(
+            peer=cast.peer, mentor=cast.mentor, started_on=day(9).date()
+        )
+    with time_machine.travel(day(10), tick=False):
+        services.end_assignment(assignment=assignment, by=cast.team_lead.user)
+    raise_at(cast, day(10, 1), mode=Irritation.StartMode.SELF_FIRST, backup_may_name_me=True)
+    sweep_at(day(18))
+    named = Notification.objects.filter(recipient=lead_a.user, kind="mentoring.peer_needs_mentor", channel="in_app").latest("id")
+    assert notes(lead_a.user, "mentoring.peer_needs_mentor") == 2
+    assert named.context["peer_name"] == cast.peer.user.display_name
+    assert named.url == reverse("mentoring:assign") + f"?peer={cast.peer.pk}"
+
+
+def test_without_a_lead_of_her_team_the_leads_without_a_team_then_the_admins_are_told(cast, two_teams):
+    from accounts.models import TeamMembership
+
+    lead_a, lead_b = two_teams
+    TeamMembership.objects.filter(membership=lead_a).delete()
+    lead_a.is_team_lead = False
+    lead_a.save()
+    raise_at(cast, mode=Irritation.StartMode.SELF_FIRST)
+    sweep_at(day(8))
+    # Her team has no lead of its own: the lead who belongs to no team is told, not team B's.
+    assert notes(cast.team_lead.user, "mentoring.peer_needs_mentor") == 1
+    assert notes(lead_b.user, "mentoring.peer_needs_mentor") == 0
+    cast.team_lead.is_team_lead = False
+    cast.team_lead.save()
+    raise_at(cast, day(9), mode=Irritation.StartMode.SELF_FIRST)
+    with time_machine.travel(day(9), tick=False):  # a new stretch without a mentor
+        MentorAssignmentFactory(peer=cast.peer, mentor=cast.mentor, ended_on=day(9).date(), started_on=day(9).date())
+    sweep_at(day(18))
+    assert notes(cast.org_admin.user, "mentoring.peer_needs_mentor") == 1
+    assert notes(lead_b.user, "mentoring.peer_needs_mentor") == 0
+
+
+# --- The sweep works in sets: its queries do not grow with the due irritations -------------------
+
+
+@pytest.mark.parametrize("due", [3, 30])
+def test_the_sweep_takes_the_same_queries_for_3_and_30_due_irritations(cast, at_day0, due):
+    from tests.queries import pinned_queries
+
+    with time_machine.travel(DAY0, tick=False):
+        for _ in range(due):
+            raise_irritation(cast, mode=Irritation.StartMode.SELF_FIRST)
+    escalation.escalate_due(now=DAY0)  # per-process caches (content types, settings) do not count
+    # Assignments of people who left; then per chunk: savepoint, claim, read, steps taken, mentors,
+    # settings, the irritations' update, steps, audit rows, preferences, delivery settings, outbox
+    # rows, release; the empty next claim in its savepoint.
+    with time_machine.travel(day(8), tick=False), pinned_queries(17, where=f"{due} due irritations"):
+        assert escalation.escalate_due() == due
+    assert Notification.objects.filter(kind="mentoring.irritation_escalated", channel="in_app").count() == due

@@ -231,6 +231,6 @@ def test_peer_is_told_who_can_see_her_irritation(cast, assignment, raise_one):
     private = raise_one(mode=Irritation.StartMode.SELF_FIRST)
     shared = raise_one()
     client = cast.client_for(cast.peer)
-    assert "Nur Sie sehen diese Irritation" in client.get(private.get_absolute_url()).content.decode()
+    assert "Nur Sie können diese Irritation jetzt lesen. Sonst niemand." in client.get(private.get_absolute_url()).content.decode()
     body = client.get(shared.get_absolute_url()).content.decode()
-    assert f"Sie und Ihr*e Mentor*in {cast.mentor.user.display_name} sehen diese Irritation" in body
+    assert f"Sie und Ihr*e Mentor*in {cast.mentor.user.display_name} können diese Irritation jetzt lesen. Sonst niemand." in body

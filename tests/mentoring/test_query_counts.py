@@ -27,7 +27,7 @@ def _peers(cast, n: int) -> list:
 
 
 MENTEES_QUERIES = 10  # + the proposals waiting for her answer
-LEAD_QUERIES = 14  # + pending proposals and open requests for a different mentor
+LEAD_QUERIES = 15  # + pending proposals and open requests, + how many peers stand behind each team's counts
 MINE_QUERIES = 13  # + her pending proposal and her open request
 
 

@@ -110,3 +110,26 @@ def test_cancel_pending_withdraws_unsent_emails(person):
     services.notify(recipients=[user], kind="notifications.welcome", event_key="session:4:moved")
     assert services.cancel_pending(event_key_prefix="session:4:") == 1
     assert Notification.objects.get(channel=Channel.EMAIL).cancelled_at is not None
+
+
+def test_withdraw_notifications_takes_back_the_in_app_entry_and_the_unsent_email(person):
+    user, other = person(), person()
+    services.notify(recipients=[user], kind="notifications.welcome", event_key="share:4:7:1700000000")
+    services.notify(recipients=[other], kind="notifications.welcome", event_key="share:4:70:1700000000")
+    sent = Notification.objects.get(recipient=other, channel=Channel.EMAIL)
+    assert services.withdraw_notifications(event_key_prefix="share:4:7:") == 2
+    assert not Notification.objects.filter(recipient=user, channel=Channel.IN_APP).exists()
+    assert Notification.objects.get(recipient=user, channel=Channel.EMAIL).cancelled_at is not None
+    # The separator keeps "share:4:70:" out of "share:4:7:".
+    assert Notification.objects.filter(recipient=other, channel=Channel.IN_APP).exists()
+    sent.refresh_from_db()
+    assert sent.cancelled_at is None
+
+
+def test_withdraw_notifications_leaves_a_sent_email_as_the_record_of_what_was_sent(person):
+    user = person()
+    services.notify(recipients=[user], kind="notifications.welcome", event_key="share:5:1:1")
+    Notification.objects.filter(channel=Channel.EMAIL).update(sent_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    services.withdraw_notifications(event_key_prefix="share:5:1:")
+    email = Notification.objects.get(channel=Channel.EMAIL)
+    assert email.sent_at is not None and email.cancelled_at is None

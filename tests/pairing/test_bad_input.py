@@ -36,7 +36,7 @@ def _field_error(response, field: str) -> str:
     [
         ("self", "professional", "nicht mit sich selbst"),
         ("peer_as_professional", "professional", "Genesungsbegleiter*in kann nicht"),
-        ("other_org", "professional", "gültige Auswahl"),
+        ("other_org", "professional", "arbeitet nicht in Team A"),
         ("other_team", "professional", "arbeitet nicht in"),
     ],
 )

@@ -77,6 +77,7 @@ def build_world(cast: Any) -> World:
     _mentoring(world)
     _pairing(world)
     _supervision(world)
+    _volunteering(world)
     return world
 
 
@@ -94,6 +95,30 @@ def _mentoring(world: World) -> None:
         start_mode="mentor_now",
         colleague=cast.professional,
     )
+    # One that waits for its mentor, escalated and unacknowledged: the backup (the team lead) was told.
+    from mentoring.models import EscalationStep, Irritation
+    from tandem.notifications.services import notify
+
+    waiting = mentoring.raise_irritation(
+        peer=cast.peer,
+        by=cast.peer.user,
+        title="Nicht gehört",
+        what_happened=CONFIDENTIAL_TEXT,
+        happened_on=timezone.localdate(),
+        category="not_heard",
+        start_mode="mentor_now",
+    )
+    Irritation.objects.filter(pk=waiting.pk).update(escalated_at=timezone.now() - dt.timedelta(days=5))
+    EscalationStep.objects.create(irritation=waiting, kind=EscalationStep.Kind.BACKUP)
+    notify(
+        recipients=[cast.team_lead.user],
+        kind="mentoring.irritation_backup",
+        event_key=f"irritation:{waiting.pk}:backup",
+        organisation=cast.organisation,
+        url="/",
+        context={"peer_name": ""},
+    )
+    o["waiting_irritation"] = waiting
 
 
 def _pairing(world: World) -> None:
@@ -129,6 +154,37 @@ def _supervision(world: World) -> None:
     )
     o["share"] = supervision.request_share(group=group, organisation_slug=cast.outsider_organisation.slug, by=cast.supervisor.user)
     world.values["calendar_token"] = supervision.renew_feed(user=cast.peer.user)
+
+
+def _volunteering(world: World) -> None:
+    """She volunteers: an agreement since two months, a billed last month, entries of this month."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import PeerProfile
+    from volunteering import services as volunteering
+    from volunteering.models import BillingRun, HourEntry, VolunteerAgreement
+
+    cast, o = world.cast, world.objects
+    PeerProfile.objects.filter(membership=cast.peer).update(kind=PeerProfile.Kind.VOLUNTEER)
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    VolunteerAgreement.objects.create(  # from the past: created as it would have been back then
+        organisation=cast.organisation, volunteer=cast.peer, valid_from=last_month, activity="Genesungsbegleitung",
+        allowance_kind="26a", rate_kind="hour", rate_cents=1000, hours_per_week=4, declared_on=last_month,
+        created_by=cast.team_lead.user,
+    )
+    volunteering.record_hours(volunteer=cast.peer, by=cast.team_lead.user, date=last_month, minutes=90, kind="tandem")
+    run = volunteering.open_run(organisation=cast.organisation, month=last_month, by=cast.team_lead.user)
+    o["billing_run"] = volunteering.approve_run(run=run, by=cast.team_lead.user)
+    o["statement"] = o["billing_run"].statements.get()
+    pdf = SimpleUploadedFile("ticket.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    o["hour_entry"] = volunteering.record_hours(
+        volunteer=cast.peer, by=cast.peer.user, date=today, minutes=60, kind="travel", expense_cents=450, receipt=pdf
+    )
+    o["hour_entry_to_withdraw"] = volunteering.record_hours(volunteer=cast.peer, by=cast.peer.user, date=today, minutes=30, kind="tandem")
+    assert HourEntry.objects.filter(volunteer=cast.peer).count() == 3
+    world.values["last_year"] = str(today.year - 1)
+    assert BillingRun.objects.count() == 1
 
 
 @pytest.fixture(autouse=True)

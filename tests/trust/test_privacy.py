@@ -54,6 +54,34 @@ def test_export_of_a_mentor_does_not_contain_the_peers_irritation(world: Any) ->
     assert CONFIDENTIAL_TEXT not in response.content.decode()
 
 
+def test_the_mentors_private_check_in_note_is_in_her_export_not_the_peers(world: Any) -> None:
+    from mentoring.models import CheckIn, MentorAssignment
+
+    cast = world.cast
+    assignment = MentorAssignment.objects.current().get(peer=cast.peer)
+    CheckIn.objects.create(
+        assignment=assignment, held_on=assignment.started_on, note="MENTOR-PRIVATE-NOTE", recorded_by=cast.mentor.user
+    )
+    peer_export = cast.client_for(cast.peer).get(reverse("privacy:export"))
+    assert "MENTOR-PRIVATE-NOTE" not in peer_export.content.decode()
+    # The talk itself concerns her too: its date is in her export, without the note.
+    rows = json.loads(peer_export.content)["data"]["mentoring.CheckIn"]["rows"]
+    assert rows and all("note" not in row for row in rows)
+    mentor_export = cast.client_for(cast.mentor).get(reverse("privacy:export")).content.decode()
+    assert "MENTOR-PRIVATE-NOTE" in mentor_export
+
+
+def test_erasing_a_mentor_takes_her_notes_not_the_peers_talks(world: Any) -> None:
+    from mentoring.models import CheckIn, MentorAssignment
+
+    cast = world.cast
+    assignment = MentorAssignment.objects.current().get(peer=cast.peer)
+    talk = CheckIn.objects.create(assignment=assignment, held_on=assignment.started_on, note="N", recorded_by=cast.mentor.user)
+    privacy.registry()["mentoring.CheckIn"].erase(cast.mentor.user, {})  # type: ignore[operator]
+    talk.refresh_from_db()
+    assert talk.note == ""
+
+
 def test_export_needs_sign_in(client: Any, db: None) -> None:
     response = client.get(reverse("privacy:export"))
     assert response.status_code == 302
@@ -221,6 +249,9 @@ def test_registry_names_only_real_models_and_valid_lookups(world: Any) -> None:
         assert entry.model._meta.label == label
         assert entry.purpose and entry.retention
         list(entry.rows(world.cast.peer.user)[:1])  # every lookup resolves
+        for owned, lookup in entry.owned_by:
+            assert owned in {f.attname for f in entry.model._meta.concrete_fields}
+            list(entry.model._base_manager.values(lookup)[:1])
 
 
 def test_every_model_with_organisation_data_is_scoped() -> None:
@@ -282,7 +313,7 @@ def _notifications(user: Any, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize(("page", "queries"), [("privacy:export", 42), ("privacy:record", 7)])
+@pytest.mark.parametrize(("page", "queries"), [("privacy:export", 46), ("privacy:record", 7)])
 def test_privacy_pages_do_not_grow_with_rows(world: Any, page: str, queries: int) -> None:
     client = world.cast.client_for(world.cast.peer)
     assert_constant_queries(client, reverse(page), lambda n: _notifications(world.cast.peer.user, n), expected=queries)

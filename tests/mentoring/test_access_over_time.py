@@ -1,0 +1,70 @@
+"""Access that outlived the fact that granted it, found by the stateful proof (tests/trust/test_stateful.py).
+
+Each test is one history the state machine played, cut down to the steps that matter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts import services as accounts
+from mentoring import services
+from mentoring.models import Irritation
+
+from ..factories import member
+from .conftest import raise_irritation
+
+
+def _reads(who: Any, irritation: Irritation) -> bool:
+    return Irritation.objects.visible_to(who.user).filter(pk=irritation.pk).exists()
+
+
+def test_her_mentor_loses_access_the_moment_she_leaves(cast, assignment):
+    irritation = raise_irritation(cast)
+    assert _reads(cast.mentor, irritation)
+    accounts.end_membership(membership=cast.peer, by=cast.org_admin.user)
+    # Not only after the next sweep ends the mentoring: at once.
+    assert not _reads(cast.mentor, irritation)
+    assert cast.client_for(cast.mentor).get(irritation.get_absolute_url()).status_code == 404
+
+
+def test_her_mentor_loses_access_when_she_is_no_longer_a_peer(cast, assignment):
+    irritation = raise_irritation(cast)
+    accounts.set_roles(membership=cast.peer, roles=["professional"], by=cast.org_admin.user)
+    assert not _reads(cast.mentor, irritation)
+
+
+def test_a_share_ends_when_the_peer_who_made_it_leaves(cast, assignment):
+    irritation = raise_irritation(cast)
+    services.share_with_lead(irritation=irritation, by=cast.peer.user, lead=cast.team_lead)
+    assert _reads(cast.team_lead, irritation)
+    accounts.end_membership(membership=cast.peer, by=cast.org_admin.user)
+    assert not _reads(cast.team_lead, irritation)
+    assert cast.client_for(cast.team_lead).get(irritation.get_absolute_url()).status_code == 404
+
+
+def test_a_closed_irritation_does_not_come_back_to_a_mentor_assigned_again(cast, assignment):
+    """Her consent was given under one mentoring; a new one (even with the same person) starts without it."""
+    irritation = raise_irritation(cast)
+    services.resolve(irritation=irritation, by=cast.peer.user)
+    assert _reads(cast.mentor, irritation)  # the mentor who helped still sees how it ended
+    services.end_assignment(assignment=assignment, by=cast.team_lead.user)
+    assert not _reads(cast.mentor, irritation)
+    services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+    assert not _reads(cast.mentor, irritation)
+
+
+def test_an_open_irritation_waits_for_her_consent_after_the_same_mentor_is_assigned_again(cast, assignment):
+    irritation = raise_irritation(cast)
+    services.end_assignment(assignment=assignment, by=cast.team_lead.user)
+    services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+    assert not _reads(cast.mentor, irritation)
+    services.hand_over(peer=cast.peer, by=cast.peer.user)
+    assert _reads(cast.mentor, irritation)
+
+
+def test_another_peers_mentor_reads_nothing_of_hers(cast, assignment):
+    other = member(cast.organisation, is_mentor=True)
+    services.assign_mentor(peer=cast.other_peer, mentor=other, by=cast.team_lead.user)
+    irritation = raise_irritation(cast)
+    assert not _reads(other, irritation)
