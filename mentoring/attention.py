@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from tandem.navigation import AttentionItem
 
-from .models import Irritation, MentorAssignment
+from .models import Irritation, MentorAssignment, MentorRequest
 from .rules import check_in_due_on, check_in_status
 from .selectors import peers_without_mentor, with_last_check_in
 
@@ -32,6 +32,12 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                 ngettext("%(count)d irritation waits for your acknowledgement",
                          "%(count)d irritations wait for your acknowledgement", waiting) % {"count": waiting},
                 reverse("mentoring:mentees"), waiting))
+        asked = MentorAssignment.objects.proposed().filter(mentor=membership, mentor_accepted_at__isnull=True).count()
+        if asked:
+            result.append(AttentionItem(
+                ngettext("You are asked to become the mentor of %(count)d peer",
+                         "You are asked to become the mentor of %(count)d peers", asked) % {"count": asked},
+                reverse("mentoring:mentees"), asked))
         due = [
             a for a in with_last_check_in(MentorAssignment.objects.that_count().filter(mentor=membership))
             if check_in_status(check_in_due_on(a), today=today) is not None
@@ -41,6 +47,11 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                 ngettext("%(count)d check-in is due", "%(count)d check-ins are due", len(due)) % {"count": len(due)},
                 reverse("mentoring:mentees"), len(due)))
     if membership.is_peer:
+        proposal = MentorAssignment.objects.proposed().filter(peer=membership, peer_accepted_at__isnull=True).first()
+        if proposal is not None:
+            result.append(AttentionItem(
+                _("A mentor is proposed for you: please accept or say no"),
+                reverse("mentoring:proposal", args=[proposal.pk])))
         mine = with_last_check_in(MentorAssignment.objects.that_count().filter(peer=membership)).first()
         if mine is not None and check_in_status(check_in_due_on(mine), today=today) is not None:
             result.append(AttentionItem(_("A talk with your mentor is due"), reverse("mentoring:my_irritations")))
@@ -58,6 +69,14 @@ def items(request: HttpRequest) -> list[AttentionItem]:
                          "%(count)d of your irritations go to your mentor soon", soon) % {"count": soon},
                 reverse("mentoring:my_irritations"), soon))
     if membership.is_team_lead or membership.is_org_admin:
+        asking = MentorRequest.objects.filter(
+            organisation_id=membership.organisation_id, closed_at__isnull=True, peer__ended_on__isnull=True
+        ).count()
+        if asking:
+            result.append(AttentionItem(
+                ngettext("%(count)d peer asks for a different mentor", "%(count)d peers ask for a different mentor",
+                         asking) % {"count": asking},
+                reverse("mentoring:lead_overview"), asking))
         without = peers_without_mentor(membership.organisation_id)
         if without:
             result.append(AttentionItem(

@@ -10,6 +10,7 @@ from typing import Any
 from accounts import services as accounts
 from mentoring import services
 from mentoring.models import Irritation
+from tests.factories import agreed_through_services
 
 from ..factories import member
 from .conftest import raise_irritation
@@ -50,14 +51,14 @@ def test_a_closed_irritation_does_not_come_back_to_a_mentor_assigned_again(cast,
     assert _reads(cast.mentor, irritation)  # the mentor who helped still sees how it ended
     services.end_assignment(assignment=assignment, by=cast.team_lead.user)
     assert not _reads(cast.mentor, irritation)
-    services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+    agreed_through_services(cast.peer, cast.mentor, by=cast.team_lead.user)
     assert not _reads(cast.mentor, irritation)
 
 
 def test_an_open_irritation_waits_for_her_consent_after_the_same_mentor_is_assigned_again(cast, assignment):
     irritation = raise_irritation(cast)
     services.end_assignment(assignment=assignment, by=cast.team_lead.user)
-    services.assign_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+    agreed_through_services(cast.peer, cast.mentor, by=cast.team_lead.user)
     assert not _reads(cast.mentor, irritation)
     services.hand_over(peer=cast.peer, by=cast.peer.user)
     assert _reads(cast.mentor, irritation)
@@ -65,6 +66,6 @@ def test_an_open_irritation_waits_for_her_consent_after_the_same_mentor_is_assig
 
 def test_another_peers_mentor_reads_nothing_of_hers(cast, assignment):
     other = member(cast.organisation, is_mentor=True)
-    services.assign_mentor(peer=cast.other_peer, mentor=other, by=cast.team_lead.user)
+    agreed_through_services(cast.other_peer, other, by=cast.team_lead.user)
     irritation = raise_irritation(cast)
     assert not _reads(other, irritation)

@@ -314,3 +314,19 @@ def test_irritations_are_never_counted_by_a_proposal(cast):
     proposed_mentoring(cast.peer, cast.mentor)
     raise_irritation(cast, mode=Irritation.StartMode.MENTOR_NOW)
     assert not Irritation.objects.filter(mentor=cast.mentor).exists()
+
+
+def test_the_start_page_asks_each_for_her_answer_and_tells_the_lead_who_asks(cast):
+    proposal = services.propose_mentor(peer=cast.peer, mentor=cast.mentor, by=cast.team_lead.user)
+    services.request_mentor(peer=cast.other_peer, by=cast.other_peer.user, reason=REASON)
+    peer_page = cast.client_for(cast.peer).get("/").content.decode()
+    assert "Für Sie wird ein*e Mentor*in vorgeschlagen: Bitte nehmen Sie an oder lehnen Sie ab" in peer_page
+    assert reverse("mentoring:proposal", args=[proposal.pk]) in peer_page
+    mentor_page = cast.client_for(cast.mentor).get("/").content.decode()
+    assert "Sie werden gefragt, ob Sie Mentor*in von 1 Genesungsbegleiter*in werden" in mentor_page
+    lead_page = cast.client_for(cast.team_lead).get("/").content.decode()
+    assert "1 Genesungsbegleiter*in bittet um eine*n andere*n Mentor*in" in lead_page
+    assert REASON not in lead_page
+    # Once she has answered, she is not asked again.
+    services.accept_mentoring(assignment=proposal, by=cast.peer.user)
+    assert "Bitte nehmen Sie an" not in cast.client_for(cast.peer).get("/").content.decode()
