@@ -10,6 +10,7 @@ session, where the supervisor records who attended.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,8 @@ from .harness import Mailbox, Person, today
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BERLIN = ZoneInfo("Europe/Berlin")
+GERMAN_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                 "November", "Dezember"]
 TEXT = {
     "de": {"group": "Peer-Gruppe Nord", "series": "Monatliche Supervision", "poll": "Sondertermin im Frühjahr",
            "place": "Gruppenraum, 2. Stock"},
@@ -125,6 +128,12 @@ def test_supervisor_schedules_peers_answer_are_reminded_and_attend(
         reminder = mailbox.wait_for(peer_member.user.email, subject=subject, body=session_url, timeout=5)
         link = Mailbox.link(reminder, session_url)
         assert text["poll"] in Mailbox.body(reminder)
+        if lang == "de":
+            # German as a letter writes it: "am 2. Dezember 2026, 10:00 Uhr", never an ISO date.
+            written = f"{day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}, 10:00 Uhr"
+            body = Mailbox.body(reminder)
+            assert written in body and written in str(reminder["Subject"])
+            assert not re.search(r"\d{4}-\d{2}-\d{2}", body.replace(session_url, ""))
 
         peer = people("peer, the day before", lang)
         peer.sign_in(peer_member.user.email, password)
