@@ -247,7 +247,20 @@ def refused(call: Any) -> bool:
 
 
 def assign(world: World, *, peer: Membership, mentor: Membership, by: User) -> MentorAssignment:
-    return mentoring.assign_mentor(peer=peer, mentor=mentor, by=by)
+    """Mentoring by consent: proposed by ``by``, accepted by the peer, agreed to by the mentor."""
+    waiting = MentorAssignment.objects.proposed().filter(peer=peer, mentor=mentor).first()
+    assignment = waiting or mentoring.propose_mentor(peer=peer, mentor=mentor, by=by)
+    for who in (peer.user, mentor.user):
+        assignment.refresh_from_db()
+        if assignment.state == MentorAssignment.State.PROPOSED:
+            mentoring.accept_mentoring(assignment=assignment, by=who)
+    assignment.refresh_from_db()
+    assert assignment.state == MentorAssignment.State.ACCEPTED
+    return assignment
+
+
+def propose_only(*, peer: Membership, mentor: Membership, by: User) -> MentorAssignment:
+    return mentoring.propose_mentor(peer=peer, mentor=mentor, by=by)
 
 
 def strict_mfa_landed() -> bool:
