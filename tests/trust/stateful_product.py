@@ -141,6 +141,7 @@ def sign_in(user: User, *, organisation: Organisation | None, with_totp: bool) -
             {"method": "password", "at": timezone.now().timestamp(), "email": user.email},
             {"method": "mfa", "type": "totp", "at": timezone.now().timestamp(), "id": 1},
         ]
+        session["account_authentication_methods_user"] = str(user.pk)
     if organisation is not None:
         session[ORGANISATION_SESSION_KEY] = organisation.pk
     session.save()
