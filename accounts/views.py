@@ -530,7 +530,8 @@ def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "member": member,
         "roles_form": RolesForm(
             initial={"roles": [r.value for r in member.roles], "led_services": list(member.led_services.all())},
-            organisation=manager.organisation,
+            # Only a team lead runs services; the choice is offered for her alone.
+            organisation=manager.organisation if member.is_team_lead else None,
         ),
         "can_edit_roles": manager.is_org_admin,
         "peer_form": peer_form,

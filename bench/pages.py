@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from supervision.models import SupervisionGroup
+from tandem import freshness
 
 from .seed import LEADS, MENTORS, PEERS, email_for, feed_token, org_slug
 
@@ -27,6 +28,8 @@ class Page:
     title: str
     # Returns the e-mail of the person who looks and the path.
     locate: Callable[[], tuple[str, str]]
+    # Runs before every request (e.g. to make a cached page render afresh).
+    before: Callable[[], None] | None = None
 
 
 def dashboard() -> tuple[str, str]:
@@ -61,6 +64,11 @@ def _report() -> tuple[str, str]:
     return email_for(0, LEADS[0]), reverse("reports:report")
 
 
+def _afresh() -> None:
+    # What a write to anything the dashboard counts does: the next request renders it anew.
+    freshness.bump("dashboard")
+
+
 def _volunteer_hours() -> tuple[str, str]:
     # Peer 15 is the first volunteer of the organisation (every fifth peer volunteers), with 40 entries.
     return email_for(0, 15), reverse("volunteering:mine")
@@ -72,6 +80,8 @@ def _trivial() -> tuple[str, str]:
 
 PAGES = [
     Page("dashboard", "team lead dashboard", dashboard),
+    # The same page right after a change to what it counts (its cached body is stale, so rendered).
+    Page("dashboard_fresh", "team lead dashboard, rendered afresh", dashboard, before=_afresh),
     Page("mentees", "mentor's mentee page", _mentees),
     Page("irritations", "peer's irritation list", _irritations),
     Page("group", "supervision group page", _group),
@@ -83,7 +93,7 @@ PAGES = [
     Page("trivial", "trivial view (signed in)", _trivial),
 ]
 # Pages measured for information; the issue's targets cover the five main pages.
-EXTRA_PAGES = {"home", "trivial", "report", "volunteer_hours"}
+EXTRA_PAGES = {"home", "trivial", "report", "volunteer_hours", "dashboard_fresh"}
 
 _NUMBERS = re.compile(r"\b\d+\b|'[^']*'")
 
@@ -105,19 +115,23 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def measure(page: Page, *, repeat: int) -> dict[str, Any]:
     email, path = page.locate()
+    before = page.before or (lambda: None)
     client = Client()
     client.force_login(User.objects.get(email=email))
     try:
         with override_settings(DEBUG=False):
             for _ in range(2):  # warm caches, templates, the connection
+                before()
                 client.get(path)
             connection.queries_log.clear()  # a full log (9,000 entries) would hide every new query
+            before()
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)
             # Read now: the next request's request_started signal empties the connection's log.
             queries = list(captured.captured_queries)
             times = []
             for _ in range(repeat):
+                before()
                 started = time.perf_counter()
                 client.get(path)
                 times.append((time.perf_counter() - started) * 1000)

@@ -259,13 +259,20 @@ def seed_mentor_assignments(blocks: list[OrgIds], report: SeedReport) -> None:
         for b in blocks:
             for n, p in enumerate(PEERS):
                 # An ended assignment with another mentor, then the current one.
+                # Both agreed to each (mentoring by consent): accepted, with both agreements recorded.
+                began = timezone.now() - dt.timedelta(days=700)
                 yield (b.id, b.memberships[p], b.memberships[mentors[(n + 1) % len(mentors)]],
-                       today - dt.timedelta(days=700), today - dt.timedelta(days=365), b.users[LEADS[0]])
+                       today - dt.timedelta(days=700), today - dt.timedelta(days=365), b.users[LEADS[0]],
+                       "accepted", began, began)
+                began = timezone.now() - dt.timedelta(days=364)
                 yield (b.id, b.memberships[p], b.memberships[mentors[n % len(mentors)]],
-                       today - dt.timedelta(days=364), None, b.users[LEADS[0]])
+                       today - dt.timedelta(days=364), None, b.users[LEADS[0]], "accepted", began, began)
 
     report.add("mentor assignments", copy_rows(
-        MentorAssignment, ["organisation_id", "peer_id", "mentor_id", "started_on", "ended_on", "assigned_by_id"], rows(),
+        MentorAssignment,
+        ["organisation_id", "peer_id", "mentor_id", "started_on", "ended_on", "assigned_by_id", "state",
+         "peer_accepted_at", "mentor_accepted_at"],
+        rows(),
     ))
     current = list(MentorAssignment.objects.filter(
         organisation_id__in=[b.id for b in blocks], ended_on__isnull=True

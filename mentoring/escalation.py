@@ -158,10 +158,12 @@ class _Batch:
         return self._team_leads.get(peer_id, ([], []))
 
     def waiting_period(self, peer_id: int) -> int:
-        """Which stretch without a mentor this is: her latest assignment's id (0: never had one)."""
+        """Which stretch without a mentor this is: her latest agreed mentoring's id (0: never had one).
+
+        A proposal she has not accepted yet starts no new stretch: she is still without a mentor."""
         if self._periods is None:
             self._periods = dict(
-                MentorAssignment.objects.filter(peer_id__in=self._peer_ids)
+                MentorAssignment.objects.filter(peer_id__in=self._peer_ids, state=MentorAssignment.State.ACCEPTED)
                 .values("peer_id").annotate(last=Max("pk")).values_list("peer_id", "last").order_by()
             )
         return self._periods.get(peer_id, 0)

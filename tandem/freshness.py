@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 
 from .cache import UNREACHABLE
@@ -56,8 +56,15 @@ def _call(name: str, *args: Any) -> Any:
     return getattr(backend, name)(*args)
 
 
+def _scope() -> str:
+    """Which database the cached rows come from: two sites (or a test run) sharing one Redis must
+    never see each other's versions or fragments."""
+    db = connections[DEFAULT_DB_ALIAS].settings_dict
+    return f"{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db.get('NAME')}"
+
+
 def _key(name: str) -> str:
-    return f"tandem:freshness:{name}"
+    return f"tandem:freshness:{_scope()}:{name}"
 
 
 def version(name: str) -> int | None:
@@ -116,7 +123,7 @@ def cached(name: str, key: str, render: Callable[[], str]) -> str:
     current = version(name)
     if current is None:
         return render()
-    full = f"tandem:fragment:{name}:{current}:{key}"
+    full = f"tandem:fragment:{_scope()}:{name}:{current}:{key}"
     try:
         hit = _call("get", full)
     except UNREACHABLE:

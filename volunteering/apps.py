@@ -23,14 +23,17 @@ class VolunteeringConfig(AppConfig):
         privacy.register()
         register_demo(demo.seed, order=40)
         K = kinds.NotificationKind
+        # Who each kind can reach (the notification settings offer a person only those): volunteers
+        # are peers; the limit notices for leads go to the team leads.
+        PEER, LEAD = frozenset({Role.PEER}), frozenset({Role.TEAM_LEAD})
         kinds.register(
-            K("volunteering.limit_80", _("Your allowance reached 80 % of the tax-free limit")),
-            K("volunteering.limit_100", _("Your allowance reached the tax-free limit")),
-            K("volunteering.limit_80_lead", _("A volunteer's allowance reached 80 % of the tax-free limit")),
-            K("volunteering.limit_100_lead", _("A volunteer's allowance reached the tax-free limit")),
-            K("volunteering.overwork", _("A friendly note about your hours")),
-            K("volunteering.entry_rejected", _("An entry of your hours was not approved")),
-            K("volunteering.statement_ready", _("Your monthly statement is ready")),
+            K("volunteering.limit_80", _("Your allowance reached 80 % of the tax-free limit"), roles=PEER),
+            K("volunteering.limit_100", _("Your allowance reached the tax-free limit"), roles=PEER),
+            K("volunteering.limit_80_lead", _("A volunteer's allowance reached 80 % of the tax-free limit"), roles=LEAD),
+            K("volunteering.limit_100_lead", _("A volunteer's allowance reached the tax-free limit"), roles=LEAD),
+            K("volunteering.overwork", _("A friendly note about your hours"), roles=PEER),
+            K("volunteering.entry_rejected", _("An entry of your hours was not approved"), roles=PEER),
+            K("volunteering.statement_ready", _("Your monthly statement is ready"), roles=PEER),
         )
         sweeps.register_sweep("volunteering.retention", "volunteering.purge_expired", 86400)
         register_actions(

@@ -37,7 +37,10 @@ def test_bench_smoke_run_writes_table_and_json(tmp_path: Path) -> None:
     assert result["meta"]["scale"] == 0.001
     assert result["seed"]["rows"]["organisations"] == 1
     assert Organisation.objects.filter(slug="bench-000").exists()
-    assert set(result["pages"]) == {"dashboard", "mentees", "irritations", "group", "feed", "report", "home", "trivial", "volunteer_hours"}
+    assert set(result["pages"]) == {
+        "dashboard", "dashboard_fresh", "mentees", "irritations", "group", "feed", "report", "home", "trivial",
+        "volunteer_hours",
+    }
     # Every page and sweep is measured at both sizes (an HTTP error or a page left out would be a broken run).
     for name, page in result["pages"].items():
         for size in ("small", "large"):

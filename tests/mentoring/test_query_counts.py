@@ -48,3 +48,21 @@ def test_my_irritations_query_count_does_not_grow(cast, assignment):
 
     url = reverse("mentoring:my_irritations")
     assert_constant_queries(cast.client_for(cast.peer), url, irritations, expected=MINE_QUERIES)
+
+
+DETAIL_QUERIES = 17
+
+
+def test_irritation_page_query_count_does_not_grow_with_messages_or_reads(cast, assignment):
+    from mentoring import services
+
+    irritation = raise_irritation(cast)
+
+    mentor = cast.client_for(cast.mentor)
+
+    def rows(n: int) -> None:
+        for i in range(n):
+            services.post_message(irritation=irritation, by=cast.peer.user, body=f"Nachricht {i}")
+            mentor.get(irritation.get_absolute_url())  # her reads: one grouped line in the history
+
+    assert_constant_queries(cast.client_for(cast.peer), irritation.get_absolute_url(), rows, expected=DETAIL_QUERIES)

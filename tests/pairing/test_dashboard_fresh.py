@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from mentoring import escalation
 from mentoring import services as mentoring_services
-from mentoring.models import Irritation, MentorAssignment
+from mentoring.models import Irritation
 from pairing import selectors
 from pairing.models import Tandem
-from tests.factories import TeamFactory, member
+from tests.factories import MentorAssignmentFactory, TeamFactory, member
 from tests.mentoring.conftest import raise_irritation
 
 DAY0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -65,7 +65,7 @@ def test_a_peer_who_leaves_is_not_counted_the_next_moment(cast):
 def test_an_assigned_mentor_leaves_the_without_mentor_count(cast):
     column = 2 + len(Tandem.State.values)
     assert _cell(_dashboard(cast), "Team A", column) == "2"
-    MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)
+    MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor)  # both agreed
     assert _cell(_dashboard(cast), "Team A", column) == "1"
 
 
@@ -73,8 +73,8 @@ def test_an_escalation_sweep_shows_in_the_irritation_counts_at_once(cast):
     """The sweep writes irritations in bulk (no signals); the counts still move."""
     member(cast.organisation, team=cast.team, is_peer=True)  # three peers: the counts are shown
     with time_machine.travel(DAY0, tick=False):
-        MentorAssignment.objects.create(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
-                                        started_on=DAY0.date())
+        MentorAssignmentFactory(organisation=cast.organisation, peer=cast.peer, mentor=cast.mentor,
+                                started_on=DAY0.date())
         raise_irritation(cast, mode=Irritation.StartMode.SELF_FIRST)
     later = DAY0 + dt.timedelta(days=8)
     with time_machine.travel(later, tick=False):

@@ -153,3 +153,21 @@ def test_a_reminder_still_due_is_sent(cast, group):
         sending.send_due()
     assert sorted(m.to[0] for m in _reminder_emails()) == sorted(r.recipient.email for r in reminders("reminder-1d"))
     assert _reminder_emails()
+
+
+def test_the_reminder_sweep_takes_the_same_queries_for_3_and_30_due_sessions(cast, group):
+    """Due sessions are claimed, their members read and their reminders written in sets."""
+    from tests.queries import pinned_queries
+
+    for size, more in ((3, 3), (30, 27)):
+        for n in range(more):
+            _session(group, cast, T0 + dt.timedelta(days=10, minutes=10 * (size + n)))
+        with time_machine.travel(T0 + dt.timedelta(days=5), tick=False), pinned_queries(
+            15, where=f"{size} due sessions"
+        ):
+            # The 1-day reminder finds nothing (an empty claim in its savepoint: 3); the 7-day one
+            # claims the chunk, reads the refusals and the members, the preferences and delivery
+            # settings, writes the outbox rows and marks the chunk (9 with its savepoint), then
+            # finds nothing more (3).
+            assert services.send_due_reminders() == more
+    assert reminders("reminder-7d").count() == 30 * 2  # both members of the group, each session once

@@ -87,23 +87,28 @@ class Command(BaseCommand):
         if page is None:
             raise CommandError(f"Unknown page {key!r}; known: {', '.join(p.key for p in pages.PAGES)}")
         email, path = page.locate()
+        before = page.before or (lambda: None)
         client = Client()
         client.force_login(User.objects.get(email=email))
         for _ in range(3):
+            before()
             client.get(path)
+        before()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         queries = list(captured.captured_queries)
         times = []
         for _ in range(timed):
+            before()
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
         profile = cProfile.Profile()
-        profile.enable()
         for _ in range(requests):
+            before()
+            profile.enable()
             client.get(path)
-        profile.disable()
+            profile.disable()
         sql_ms = sum(float(q["time"]) for q in queries) * 1000
         self.stdout.write(
             f"\n== page {key} ({path}, HTTP {response.status_code}, {len(response.content):,} bytes): "
