@@ -52,7 +52,7 @@ from .stateful_model import MIrritation, Model
 
 settings.register_profile(
     "ci",
-    max_examples=10,
+    max_examples=8,
     stateful_step_count=12,
     deadline=None,
     derandomize=True,
@@ -69,7 +69,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "debug",  # the ci profile without shrinking: the first failure as it happened, fast
-    max_examples=10,
+    max_examples=8,
     stateful_step_count=12,
     deadline=None,
     derandomize=True,
@@ -532,7 +532,7 @@ class ConfidentialityOverTime(RuleBasedStateMachine):
                     self._check_page(person, org, client, irr, missing)
                     if ALL_ACTIONS_EVERY_STEP:
                         chosen: tuple[str, ...] = names
-                    elif irr is in_turn:
+                    elif irr is in_turn and self.step % 2 == 0:  # action URLs every other step in CI
                         chosen = (names[(self.step + n) % len(names)],)
                     else:
                         chosen = ()
@@ -541,14 +541,12 @@ class ConfidentialityOverTime(RuleBasedStateMachine):
 
     def _missing_cache(self, person: str, org: str | None) -> dict[Any, Any]:
         """The answers for a missing id, kept while nothing that shapes this person's pages changed."""
-        unread = Notification.objects.filter(recipient=self.world.users[person], channel="in_app", read_at__isnull=True).count()
         fingerprint = (
             person,
             org,
             tuple(sorted((o, m.gen, m.active, tuple(sorted(m.roles))) for (p, o), m in self.model.members.items() if p == person)),
             person in self.model.totp,
             tuple(sorted(self.model.mfa_required.items())),
-            unread,
             self.today,
         )
         return self.missing_answers.setdefault(fingerprint, {})
