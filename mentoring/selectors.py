@@ -112,15 +112,14 @@ def audience(irritation: Irritation) -> list[Reader]:
     mentor = irritation.mentor
     if (
         mentor is not None
-        and mentor.ended_on is None
-        and mentor.is_mentor
         and irritation.shared_with_mentor_at is not None
         and not irritation.handover_pending
-        and MentorAssignment.objects.current().filter(peer_id=irritation.peer_id, mentor_id=mentor.pk).exists()
+        # The mentoring that counts now: active mentor with the role, active peer with hers.
+        and MentorAssignment.objects.that_count().filter(peer_id=irritation.peer_id, mentor_id=mentor.pk).exists()
     ):
         readers.append(Reader(mentor, "mentor"))
     lead = irritation.shared_with_lead
-    if lead is not None and lead.ended_on is None and lead.is_team_lead:
+    if lead is not None and lead.ended_on is None and lead.is_team_lead and peer.ended_on is None:
         readers.append(Reader(lead, "team_lead"))
     return readers
 

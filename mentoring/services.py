@@ -355,7 +355,7 @@ def _require_peer(irritation: Irritation, by: Any) -> None:
 
 
 def _require_mentor(irritation: Irritation, by: Any) -> None:
-    if irritation.mentor is None or irritation.mentor.user_id != by.pk or irritation.handover_pending:
+    if irritation.mentor is None or irritation.mentor.user_id != by.pk or not _mentor_who_reads(irritation):
         raise ValidationError(_("Only the peer's current mentor can do that."))
 
 
@@ -370,6 +370,18 @@ def _locked(irritation: Irritation) -> Irritation:
 
 def _url(irritation: Irritation) -> str:
     return reverse("mentoring:irritation_detail", args=[irritation.pk])
+
+
+def _mentor_who_reads(irritation: Irritation) -> list[Any]:
+    """The mentor holding it, as a recipient, only while the one rule lets him read it (else nobody).
+
+    A mentor who lost the role, left, or whose mentoring no longer counts is told nothing more,
+    even before a sweep hands the irritation back to the peer.
+    """
+    mentor = irritation.mentor
+    if mentor is None or not Irritation.objects.visible_to(mentor.user).filter(pk=irritation.pk).exists():
+        return []
+    return [mentor.user]
 
 
 def mentor_addressed_event(irritation: Irritation) -> Event | None:
@@ -588,8 +600,8 @@ def post_message(*, irritation: Irritation, by: Any, body: str) -> Any:
     record(actor=by, action="irritation.message", obj=irritation)
     if private:
         recipients = []
-    elif is_peer and irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
-        recipients = [irritation.mentor.user]
+    elif is_peer:
+        recipients = _mentor_who_reads(irritation)
     elif not is_peer:
         recipients = [irritation.peer.user]
     else:
@@ -644,9 +656,9 @@ def resolve(*, irritation: Irritation, by: Any) -> Irritation:
     if irritation.peer.user_id == by.pk:
         action = "irritation.resolution_confirmed" if irritation.resolution_proposed_at else "irritation.resolved"
         _close(irritation, by=by, state=Irritation.State.RESOLVED, action=action)
-        if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+        if recipients := _mentor_who_reads(irritation):
             notify(
-                recipients=[irritation.mentor.user],
+                recipients=recipients,
                 kind="mentoring.irritation_closed",
                 event_key=f"irritation:{irritation.pk}:closed",
                 obj=irritation,
@@ -705,9 +717,9 @@ def reopen(*, irritation: Irritation, by: Any) -> Irritation:
         "state", "closed_at", "resolution_proposal", "resolution_proposed_at", "clarify_by", "updated_at",
     ])
     record(actor=by, action="irritation.reopened", obj=irritation)
-    if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+    if recipients := _mentor_who_reads(irritation):
         notify(
-            recipients=[irritation.mentor.user],
+            recipients=recipients,
             kind="mentoring.irritation_closed",
             event_key=f"irritation:{irritation.pk}:reopened:{int(timezone.now().timestamp())}",
             obj=irritation,
@@ -723,9 +735,9 @@ def withdraw(*, irritation: Irritation, by: Any) -> Irritation:
     _require_peer(irritation, by)
     _require_open(irritation)
     _close(irritation, by=by, state=Irritation.State.WITHDRAWN, action="irritation.withdrawn")
-    if irritation.mentor is not None and irritation.is_with_mentor and not irritation.handover_pending:
+    if recipients := _mentor_who_reads(irritation):
         notify(
-            recipients=[irritation.mentor.user],
+            recipients=recipients,
             kind="mentoring.irritation_closed",
             event_key=f"irritation:{irritation.pk}:closed",
             obj=irritation,

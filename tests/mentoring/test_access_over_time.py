@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from accounts import services as accounts
 from mentoring import services
 from mentoring.models import Irritation
@@ -14,6 +17,13 @@ from tests.factories import agreed_through_services
 
 from ..factories import member
 from .conftest import raise_irritation
+
+
+def _assign(cast: Any, peer: Any, mentor: Any) -> None:
+    """Mentoring by consent: proposed by the team lead, accepted by the peer and the mentor."""
+    assignment = services.propose_mentor(peer=peer, mentor=mentor, by=cast.team_lead.user)
+    services.accept_mentoring(assignment=assignment, by=peer.user)
+    services.accept_mentoring(assignment=assignment, by=mentor.user)
 
 
 def _reads(who: Any, irritation: Irritation) -> bool:
@@ -69,3 +79,26 @@ def test_another_peers_mentor_reads_nothing_of_hers(cast, assignment):
     agreed_through_services(cast.other_peer, other, by=cast.team_lead.user)
     irritation = raise_irritation(cast)
     assert not _reads(other, irritation)
+
+
+def test_a_mentor_who_lost_the_role_is_told_nothing_more_and_cannot_act(cast, assignment):
+    from tandem.notifications.models import Notification
+
+    irritation = raise_irritation(cast)
+    accounts.set_roles(membership=cast.mentor, roles=["professional"], by=cast.org_admin.user)
+    before = Notification.objects.filter(recipient=cast.mentor.user).count()
+    services.post_message(irritation=irritation, by=cast.peer.user, body="Noch etwas")
+    services.withdraw(irritation=raise_irritation(cast), by=cast.peer.user)
+    assert Notification.objects.filter(recipient=cast.mentor.user).count() == before
+    with pytest.raises(ValidationError):
+        services.post_message(irritation=irritation, by=cast.mentor.user, body="Antwort")
+
+
+def test_the_audience_agrees_with_visible_to_when_she_leaves(cast, assignment):
+    from mentoring.selectors import audience
+
+    irritation = raise_irritation(cast)
+    services.share_with_lead(irritation=irritation, by=cast.peer.user, lead=cast.team_lead)
+    accounts.end_membership(membership=cast.peer, by=cast.org_admin.user)
+    irritation.refresh_from_db()
+    assert audience(irritation) == []

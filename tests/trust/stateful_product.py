@@ -141,6 +141,7 @@ def sign_in(user: User, *, organisation: Organisation | None, with_totp: bool) -
             {"method": "password", "at": timezone.now().timestamp(), "email": user.email},
             {"method": "mfa", "type": "totp", "at": timezone.now().timestamp(), "id": 1},
         ]
+        session["account_authentication_methods_user"] = str(user.pk)
     if organisation is not None:
         session[ORGANISATION_SESSION_KEY] = organisation.pk
     session.save()
@@ -189,11 +190,14 @@ def post_data(action: str, world: World, today: dt.date) -> dict[str, Any]:
 
 
 _CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+_UNREAD_BADGE = re.compile(r' <span class="badge">\d+<span class="visually-hidden">[^<]*</span></span>')
 
 
 def normalised(response: Any, path: str) -> str:
     body = response.content.decode(errors="replace")
     body = _CSRF_VALUE.sub('name="csrfmiddlewaretoken" value=""', body)
+    # The unread-notification badge is the viewer's, not the object's: it cannot tell whether an id exists.
+    body = _UNREAD_BADGE.sub("", body)
     return body.replace(path, "{path}")
 
 
@@ -247,7 +251,20 @@ def refused(call: Any) -> bool:
 
 
 def assign(world: World, *, peer: Membership, mentor: Membership, by: User) -> MentorAssignment:
-    return mentoring.assign_mentor(peer=peer, mentor=mentor, by=by)
+    """Mentoring by consent: proposed by ``by``, accepted by the peer, agreed to by the mentor."""
+    waiting = MentorAssignment.objects.proposed().filter(peer=peer, mentor=mentor).first()
+    assignment = waiting or mentoring.propose_mentor(peer=peer, mentor=mentor, by=by)
+    for who in (peer.user, mentor.user):
+        assignment.refresh_from_db()
+        if assignment.state == MentorAssignment.State.PROPOSED:
+            mentoring.accept_mentoring(assignment=assignment, by=who)
+    assignment.refresh_from_db()
+    assert assignment.state == MentorAssignment.State.ACCEPTED
+    return assignment
+
+
+def propose_only(*, peer: Membership, mentor: Membership, by: User) -> MentorAssignment:
+    return mentoring.propose_mentor(peer=peer, mentor=mentor, by=by)
 
 
 def strict_mfa_landed() -> bool:
