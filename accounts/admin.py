@@ -215,6 +215,9 @@ class MembershipAdmin(OperatorChangesAreAudited):
     list_filter = ["organisation", "is_peer", "is_professional", "is_mentor"]
     search_fields = ["user__email", "user__full_name"]
     inlines = [PeerProfileInline, ProfessionalProfileInline]
+    # Which services a team lead runs is decided in Tandem by the org admin; the list of services would
+    # also show the places a peer declared a placement conflict with.
+    exclude = ["led_services"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # Whose membership it is, and where, never changes: moving it to another account would

@@ -22,6 +22,7 @@ WRONG = [
     (r"Platzierungskonflikt", "the placement conflict is called Einsatzkonflikt everywhere"),
     (r"\b(weise|wähle|klicke|gib|prüfe)\b [a-zäöü*]+ .*\bzu\b|\bdu\b|\bdein(e|en|er)?\b|\bdich\b|\bdir\b", "Tandem says Sie"),
     (r"Mentorin oder (einen|ein|der) [a-z]* ?Mentor\b|Partnerin oder der", "a gender form different from the *-form used everywhere else"),
+    (r"\bIhre[rn]? Organisation\b|\bBitte bitten\b", "the organisation is called Träger, and one 'bitte' is enough"),
     (r"\b(eine|keine|Ihre|meine) (aktive )?Mentor\*in\b(?! (hat|sieht|liest|kann|sehen))", "the article does not fit the *-form"),
 ]
 

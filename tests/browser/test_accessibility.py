@@ -92,13 +92,16 @@ def test_language_chosen_on_the_invitation_page_is_kept(
 
 def test_german_date_fields_show_their_initial_date(people: Callable[..., Person], cast: object, password: str) -> None:
     """A type=date input only accepts an ISO value; a German-formatted one shows an empty field."""
-    user = cast.team_lead.user  # type: ignore[attr-defined]
-    user.full_name, user.preferred_language = "Lea Hoffmann", "de"
+    from tests.factories import MentorAssignmentFactory
+
+    assignment = MentorAssignmentFactory(peer=cast.peer, mentor=cast.mentor)  # type: ignore[attr-defined]
+    user = cast.mentor.user  # type: ignore[attr-defined]
+    user.full_name, user.preferred_language = "Mia Mentor", "de"
     user.save()
-    lead = people("team lead", "de")
-    lead.sign_in(user.email, password)
-    lead.goto("/mentoring/mentors/assign/")
-    assert lead.page.locator("input[name=started_on]").input_value() == today().isoformat()
+    mentor = people("mentor", "de")
+    mentor.sign_in(user.email, password)
+    mentor.goto(f"/mentoring/mentees/{assignment.pk}/check-in/")
+    assert mentor.page.locator("input[name=held_on]").input_value() == today().isoformat()
 
 
 @pytest.mark.django_db  # no live server: rolled back instead of flushed

@@ -67,7 +67,7 @@ def test_supervisor_schedules_peers_answer_are_reminded_and_attend(
         submit(supervisor, f"{base}members/")
 
     # A monthly series that rotates between Tuesday and Thursday.
-    supervisor.click_and_arrive(supervisor.page.locator(f"main a[href='{base}series/new/']"), shot="series", phone=True)
+    supervisor.click_and_arrive(supervisor.page.locator(f"main a[href='{base}series/new/']").first, shot="series", phone=True)
     form = supervisor.page.locator("main form[method=post]")
     form.locator("[name=title]").fill(text["series"])
     form.locator("[name=frequency]").select_option("nth_weekday")
@@ -83,7 +83,7 @@ def test_supervisor_schedules_peers_answer_are_reminded_and_attend(
 
     # An extra session: a date poll with two proposals, three and four days ahead.
     day = today() + dt.timedelta(days=3)
-    supervisor.click_and_arrive(supervisor.page.locator(f"main a[href='{base}polls/new/']"), shot="poll-new")
+    supervisor.click_and_arrive(supervisor.page.locator(f"main a[href='{base}polls/new/']").first, shot="poll-new")
     form = supervisor.page.locator("main form[method=post]")
     form.locator("[name=title]").fill(text["poll"])
     form.locator("[name=place]").fill(text["place"])

@@ -121,7 +121,7 @@ FORMS = [
     ("peer", "/mentoring/irritations/{irritation}/ -> message/", ["mentoring.IrritationMessage"]),
     ("mentor", "/mentoring/irritations/{irritation}/ -> propose/", []),
     ("org_admin", "/invitations/new/", ["accounts.Invitation"]),
-    ("team_lead", "/tandems/propose/", ["tandem.Tandem"]),
+    ("team_lead", "/tandems/propose/?team={team}", ["tandem.Tandem"]),  # the team is chosen first
     ("team_lead", "/mentoring/mentors/assign/", ["mentoring.MentorAssignment"]),
     ("peer", "/tandems/{tandem}/reflections/new/", ["tandem.Reflection"]),
     ("team_lead", "/tandems/{tandem}/support/new/", ["tandem.SupportProcess"]),
