@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, Service, Team, TeamMembership
 from tandem.idempotency import OnceFormMixin
+from tandem.validators import plausible_date
 
 from .models import PairingSettings, Tandem, validate_client_code
 
@@ -22,7 +23,7 @@ class DateInput(forms.DateInput):
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+    return forms.DateField(label=label, widget=DateInput(), validators=[plausible_date], **kwargs)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -90,3 +90,13 @@ def test_transition_reminder_goes_out_eight_weeks_before_the_end_once(cast, make
     later.refresh_from_db()
     assert later.transition_reminded_at is None
     assert services.send_transition_reminders(today=today + dt.timedelta(days=1)) == 1
+
+
+@pytest.mark.parametrize("day", ["9999-01-01", "9999-12-31", "1899-05-01"])
+def test_an_implausible_start_date_is_refused_with_a_message_and_saves_nothing(cast, make_tandem, day):
+    """A year-long process planned from 9999 would overflow the calendar: a clear message, not a 500."""
+    tandem = make_tandem(Tandem.State.ACTIVE)
+    response = _start(cast, tandem, started_on=day)
+    assert response.status_code == 422
+    assert "Bitte geben Sie ein Datum zwischen dem 01.01.2000 und dem" in response.content.decode()
+    assert not SupportProcess.objects.exists()
