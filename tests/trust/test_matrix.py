@@ -510,18 +510,19 @@ def test_a_404_and_its_missing_twin_are_compared_at_one_moment(world: Any) -> No
     route = next(r for r in routes() if r.key == "tandems:end")
     row = TABLE[route.key]
     path, missing_path = route.path(url_values(route, row, world)), route.path(url_values(route, row, world, missing=True))
-    runner = Runner(members(world.cast))
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
-    before_midnight = timezone.now().astimezone(berlin).replace(hour=23, minute=59, second=59)
-    try:
-        with time_machine.travel(before_midnight, tick=False) as traveller:
+    before_midnight = timezone.now().astimezone(berlin).replace(hour=23, minute=58, second=0)
+    with time_machine.travel(before_midnight, tick=False) as traveller:
+        runner = Runner(members(world.cast))  # signed in just before midnight, so the session holds
+        traveller.shift(dt.timedelta(seconds=119))
+        try:
             moment = timezone.now()
             existing = runner.request("peer", "GET", path, at=moment)
             traveller.shift(dt.timedelta(seconds=2))  # the next day begins between the two requests
             drifted = runner.request("peer", "GET", missing_path)
             missing = runner.request("peer", "GET", missing_path, at=moment)
-    finally:
-        runner.close()
+        finally:
+            runner.close()
     assert existing.outcome == missing.outcome == drifted.outcome == 404
     assert drifted.body != existing.body, "the page no longer shows the date: this test proves nothing"
     assert missing.body == existing.body
