@@ -143,6 +143,6 @@ def refused(request: HttpRequest, error: ValidationError, *, back_url: str, back
     return render(
         request,
         "refused.html",
-        {"errors": error.messages, "back_url": back_url, "back_label": back_label},
+        {"errors": error.messages, "refused_errors": True, "back_url": back_url, "back_label": back_label},
         status=INVALID,
     )

@@ -59,7 +59,7 @@ def test_an_organisation_without_teams_is_led_to_create_the_first(db):
         body = _body(client, url)
         assert "Es gibt noch kein Team." in body, url
     body = _body(client, reverse("accounts:team_list"))
-    assert "Bitte bitten Sie die Administration" in body  # no service yet, and she cannot create one
+    assert "Bitten Sie die Administration" in body  # no service yet, and she cannot create one
 
 
 def test_people_invitations_and_notifications_explain_the_first_step(db):
