@@ -50,10 +50,12 @@ from tandem.notifications.models import Notification
 from . import stateful_product as product
 from .stateful_model import MIrritation, Model
 
+# The CI profile stays under a minute on a two-core machine (about one second a step); `make proof`
+# plays the long one.
 settings.register_profile(
     "ci",
-    max_examples=8,
-    stateful_step_count=12,
+    max_examples=4,
+    stateful_step_count=10,
     deadline=None,
     derandomize=True,
     database=None,
@@ -69,8 +71,8 @@ settings.register_profile(
 )
 settings.register_profile(
     "debug",  # the ci profile without shrinking: the first failure as it happened, fast
-    max_examples=8,
-    stateful_step_count=12,
+    max_examples=4,
+    stateful_step_count=10,
     deadline=None,
     derandomize=True,
     database=None,
@@ -352,7 +354,12 @@ class ConfidentialityOverTime(RuleBasedStateMachine):
         a = self.model.current_assignment(key) if key else None
         if a is None:
             return
-        assignment = MentorAssignment.objects.current().get(peer=self.m(peer))
+        # The agreed, not yet ended mentoring, also of a peer who has left (current() no longer counts it).
+        assignment = MentorAssignment.objects.filter(
+            peer=self.m(peer), state=MentorAssignment.State.ACCEPTED, ended_on__isnull=True
+        ).first()
+        if assignment is None:
+            return
         mentoring.end_assignment(assignment=assignment, by=self.world.users["org_admin"])
         self.model.end_assignment(a)
 
