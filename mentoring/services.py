@@ -570,6 +570,19 @@ def _tell_peer(irritation: Irritation, what: str, key: str = "") -> None:
     )
 
 
+def _tell_mentor_closed(irritation: Irritation, what: str, *, key: str, url: str = "") -> None:
+    """The mentor who reads it now learns that it was resolved, withdrawn or reopened (never by whom)."""
+    if recipients := _mentor_who_reads(irritation):
+        notify(
+            recipients=recipients,
+            kind="mentoring.irritation_closed",
+            event_key=f"irritation:{irritation.pk}{key}",
+            obj=irritation,
+            url=url or _url(irritation),
+            context={"what": what},
+        )
+
+
 @transaction.atomic
 def post_message(*, irritation: Irritation, by: Any, body: str) -> Any:
     from .models import IrritationMessage
@@ -656,15 +669,7 @@ def resolve(*, irritation: Irritation, by: Any) -> Irritation:
     if irritation.peer.user_id == by.pk:
         action = "irritation.resolution_confirmed" if irritation.resolution_proposed_at else "irritation.resolved"
         _close(irritation, by=by, state=Irritation.State.RESOLVED, action=action)
-        if recipients := _mentor_who_reads(irritation):
-            notify(
-                recipients=recipients,
-                kind="mentoring.irritation_closed",
-                event_key=f"irritation:{irritation.pk}:closed",
-                obj=irritation,
-                url=_url(irritation),
-                context={"what": "resolved"},
-            )
+        _tell_mentor_closed(irritation, "resolved", key=":closed")
         return irritation
     _require_mentor(irritation, by)
     if MentoringSettings.for_organisation(irritation.organisation_id).resolve_requires_peer_confirmation:
@@ -717,15 +722,7 @@ def reopen(*, irritation: Irritation, by: Any) -> Irritation:
         "state", "closed_at", "resolution_proposal", "resolution_proposed_at", "clarify_by", "updated_at",
     ])
     record(actor=by, action="irritation.reopened", obj=irritation)
-    if recipients := _mentor_who_reads(irritation):
-        notify(
-            recipients=recipients,
-            kind="mentoring.irritation_closed",
-            event_key=f"irritation:{irritation.pk}:reopened:{int(timezone.now().timestamp())}",
-            obj=irritation,
-            url=_url(irritation),
-            context={"what": "reopened"},
-        )
+    _tell_mentor_closed(irritation, "reopened", key=f":reopened:{int(timezone.now().timestamp())}")
     return irritation
 
 
@@ -735,15 +732,8 @@ def withdraw(*, irritation: Irritation, by: Any) -> Irritation:
     _require_peer(irritation, by)
     _require_open(irritation)
     _close(irritation, by=by, state=Irritation.State.WITHDRAWN, action="irritation.withdrawn")
-    if recipients := _mentor_who_reads(irritation):
-        notify(
-            recipients=recipients,
-            kind="mentoring.irritation_closed",
-            event_key=f"irritation:{irritation.pk}:closed",
-            obj=irritation,
-            url=reverse("mentoring:mentees"),
-            context={"what": "withdrawn"},
-        )
+    # A withdrawn irritation is gone for him: the notice leads to his mentees.
+    _tell_mentor_closed(irritation, "withdrawn", key=":closed", url=reverse("mentoring:mentees"))
     return irritation
 
 
