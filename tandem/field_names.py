@@ -7,6 +7,8 @@ those words as messages, so the record of processing (GDPR Art. 30) is read in t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
@@ -92,6 +94,6 @@ NAMES = [
 ]
 
 
-def label(field: models.Field) -> str:  # type: ignore[type-arg]
+def label(field: models.Field[Any, Any]) -> str:
     """The field's name in the active language: its own verbose name, or the derived one translated."""
     return capfirst(gettext(str(field.verbose_name)))

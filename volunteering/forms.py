@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -66,7 +66,9 @@ class HoursForm(OnceFormMixin, forms.Form):
     def __init__(self, *args: Any, volunteer: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
-        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer).running()  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["support_process"]).queryset = (
+            SupportProcess.objects.filter(tandem__peer=volunteer).running()
+        )
 
     def clean_expense(self) -> int:
         return euros_to_cents(self.cleaned_data.get("expense"), field="expense")
@@ -90,7 +92,7 @@ class ChangeEntryForm(forms.Form):
 
     def __init__(self, *args: Any, volunteer: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["support_process"].queryset = SupportProcess.objects.filter(tandem__peer=volunteer)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["support_process"]).queryset = SupportProcess.objects.filter(tandem__peer=volunteer)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
